@@ -1,0 +1,5 @@
+"""``python -m mohlat``: the command line."""
+
+from mohlat.cli import main
+
+main()

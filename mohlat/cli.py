@@ -1,0 +1,743 @@
+"""The command line: ``mohlat`` (Typer + Rich).
+
+Thin on purpose: it parses, identifies the actor, calls one service, prints. Exit
+codes come from the error hierarchy in one place (:func:`main`): 0 done, 1 refused
+by a rule (deadline, state, permission), 2 bad usage or bad input. Nothing here
+imports the database layer at import time, so ``mohlat --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mohlat.calendars import normalize_digits
+from mohlat.clock import SystemClock
+from mohlat.display import case_table, num, region_state_table, timeline_table, when
+from mohlat.errors import InvalidInput, MohlatError
+
+if TYPE_CHECKING:
+    from mohlat.services.access import Actor
+    from mohlat.store import Database
+    from mohlat.store.queries import CaseRow
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger("mohlat")
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+app = typer.Typer(
+    name="mohlat",
+    help="mohlat (مهلت): evaluation and ranking of counter offices and rural ICT offices, "
+    "with Jalali-calendar deadlines enforced by itself.\n\n"
+    "Try `mohlat demo` for a whole campaign on a throwaway database.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+campaign_app = typer.Typer(help="Create and inspect campaigns.", no_args_is_help=True)
+office_app = typer.Typer(help="Import and list offices.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage admin and supervisor accounts.", no_args_is_help=True)
+case_app = typer.Typer(help="List and inspect cases.", no_args_is_help=True)
+scheduler_app = typer.Typer(help="Apply due deadlines: once, or on an interval.",
+                            no_args_is_help=True)
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(office_app, name="office")
+app.add_typer(user_app, name="user")
+app.add_typer(case_app, name="case")
+app.add_typer(scheduler_app, name="scheduler")
+
+_state: dict[str, Any] = {"db_url": None}
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", help="Database URL or SQLite path (default: $MOHLAT_DB or ./mohlat.db).",
+    show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CampaignOption = Annotated[Optional[str], typer.Option(
+    "--campaign", "-c", help="Campaign code (default: the newest campaign).", show_default=False)]
+CaseArg = Annotated[str, typer.Argument(help="Case id, or the office code in the campaign.")]
+OptionalCaseArg = Annotated[Optional[str], typer.Argument(
+    help="Case id or office code (an office may leave it out: its own case).",
+    show_default=False)]
+FieldOption = Annotated[Optional[list[str]], typer.Option(
+    "--field", "-f", help="A declaration input as NAME=VALUE (repeatable).", show_default=False)]
+ViolationOption = Annotated[Optional[list[str]], typer.Option(
+    "--violation", help="A violation as CODE=COUNT (repeatable; 0 clears it).",
+    show_default=False)]
+
+
+@app.callback()
+def _root(
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    _state["db_url"] = db
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main() -> None:
+    """Entry point of the ``mohlat`` console script."""
+    try:
+        app()
+    except MohlatError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+
+
+# --- plumbing ------------------------------------------------------------------------
+
+
+def _db(url: str | None = None, *, ready: bool = True) -> Database:
+    from mohlat.errors import DatabaseNotReady
+    from mohlat.store import Database
+
+    db = Database(url or _state["db_url"])
+    if ready and not db.is_ready():
+        raise DatabaseNotReady(db.url)
+    return db
+
+
+def _now() -> datetime:
+    return SystemClock().now()
+
+
+def _login(db: Database, *, changing_password: bool = False) -> Actor:
+    from mohlat.services.accounts import login
+
+    username = os.environ.get("MOHLAT_USER") or typer.prompt("user")
+    password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt("password", hide_input=True)
+    return login(db, username=normalize_digits(username).strip(), password=password,
+                 now=_now(), changing_password=changing_password)
+
+
+def _int(value: str | None, field: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    text = normalize_digits(value).strip()
+    if not text.lstrip("-").isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(field, value, f"a whole number from {low} to {high}")
+    return int(text)
+
+
+def _pairs(items: Sequence[str] | None, field: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(field, item, "NAME=VALUE")
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _case_json(row: CaseRow) -> dict[str, Any]:
+    c, o = row.case, row.office
+    return {
+        "id": c.id, "campaign": row.campaign_code, "office": o.code, "office_name": o.name,
+        "kind": o.kind, "region": c.region, "province": c.province, "state": c.state,
+        "declared_at": c.declared_at, "reviewed_at": c.reviewed_at,
+        "association_score": c.association_score, "violations": c.violations or {},
+        "total": c.total, "grade": c.grade, "position_national": c.position_national,
+        "position_regional": c.position_regional, "position_provincial": c.position_provincial,
+        "final_total": c.final_total, "final_grade": c.final_grade, "escalated": c.escalated,
+        "declaration": c.declaration or {},
+    }
+
+
+def _ok(message: str) -> None:
+    console.print(f"[green]✓[/] {message}", markup=True)
+
+
+@contextmanager
+def _acting() -> Iterator[tuple[Database, Actor]]:
+    db = _db()
+    try:
+        yield db, _login(db)
+    finally:
+        db.dispose()
+
+
+# --- set-up --------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    admin: Annotated[str, typer.Option(help="User name of the first admin.")] = "admin",
+) -> None:
+    """Create the database schema and the first admin account.
+
+    The admin's password comes from $MOHLAT_PASSWORD or a prompt.
+
+    Example: `MOHLAT_PASSWORD=s3cret-pass mohlat init --admin root`
+    """
+    from mohlat.services.accounts import add_user
+    from mohlat.store import queries as q
+    from mohlat.workflow.definition import Role
+
+    db = _db(ready=False)
+    db.create_schema()
+    with db.transaction() as tx:
+        has_admin = bool(q.list_accounts(tx, role=Role.ADMIN.value, limit=1))
+    if has_admin:
+        _ok(f"schema ready in {db.url}; an admin exists already")
+        return
+    password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt(
+        f"password for {admin}", hide_input=True, confirmation_prompt=True)
+    add_user(db, actor=None, username=admin, password=password, role=Role.ADMIN, region=None,
+             now=_now())
+    _ok(f"schema ready in {db.url}; admin {admin!r} created")
+
+
+# --- campaigns -----------------------------------------------------------------------
+
+
+@campaign_app.command("create")
+def campaign_create(
+    code: Annotated[str, typer.Argument(help="Short unique code, e.g. 1400-2.")],
+    first_day: Annotated[str, typer.Option(help="First day of self-declaration (Jalali).")],
+    last_day: Annotated[str, typer.Option(help="Last day of self-declaration (Jalali), included.")],
+    title: Annotated[str, typer.Option(help="A title.")] = "",
+    review_days: Annotated[str, typer.Option(help="Days of regional review.")] = "10",
+    correction_days: Annotated[str, typer.Option(help="Days to correct a referred file.")] = "5",
+    appeal_days: Annotated[str, typer.Option(help="Days to appeal a rank.")] = "7",
+    decision_days: Annotated[str, typer.Option(help="Days to decide an appeal.")] = "10",
+    rubric: Annotated[Optional[Path], typer.Option(help="Rubric TOML (default: built in).",
+                                                   show_default=False)] = None,
+) -> None:
+    """Create a campaign and open a case for every office.
+
+    Example: `mohlat campaign create 1400-2 --first-day 1400/01/17 --last-day ۱۴۰۰/۰۲/۰۵`
+    """
+    from mohlat.scoring import load_rubric_file
+    from mohlat.services.campaigns import create_campaign
+    from mohlat.workflow.definition import DeadlineKind
+    from mohlat.workflow.settings import CampaignSettings
+
+    settings = CampaignSettings()
+    for kind, value in ((DeadlineKind.REVIEW, review_days),
+                        (DeadlineKind.CORRECTION, correction_days),
+                        (DeadlineKind.APPEAL, appeal_days),
+                        (DeadlineKind.APPEAL_DECISION, decision_days)):
+        days = _int(value, f"{kind.label} days", 1, 365)
+        assert days is not None
+        settings = settings.with_days(kind, days)
+    loaded = load_rubric_file(rubric) if rubric else None
+    with _acting() as (db, actor):
+        campaign = create_campaign(db, actor=actor, now=_now(), code=code, title=title or code,
+                                   first_day=first_day, last_day=last_day, settings=settings,
+                                   rubric=loaded)
+    _ok(f"campaign {campaign.code}: declarations {when(campaign.opens_at)} → "
+        f"{when(campaign.closes_at)}; review until {when(campaign.review_closes_at)}")
+
+
+@campaign_app.command("list")
+def campaign_list(as_json: JsonOption = False) -> None:
+    """List campaigns, newest first.
+
+    Example: `mohlat campaign list --json`
+    """
+    from mohlat.services.campaigns import list_all
+
+    db = _db()
+    campaigns = list_all(db)
+    if as_json:
+        _print_json([_campaign_json(c) for c in campaigns])
+        return
+    table = Table(title="campaigns", title_justify="left")
+    for column in ("code", "title", "declaration window", "review until", "published"):
+        table.add_column(column)
+    for c in campaigns:
+        table.add_row(c.code, c.title, f"{c.first_day} – {c.last_day}",
+                      when(c.review_closes_at), when(c.published_at))
+    console.print(table)
+
+
+def _campaign_json(c: Any) -> dict[str, Any]:
+    return {
+        "code": c.code, "title": c.title, "first_day": c.first_day, "last_day": c.last_day,
+        "opens_at": c.opens_at, "closes_at": c.closes_at, "review_closes_at": c.review_closes_at,
+        "published_at": c.published_at, "settings": c.settings, "rubric_sha256": c.rubric_sha256,
+    }
+
+
+@campaign_app.command("show")
+def campaign_show(
+    code: Annotated[Optional[str], typer.Argument(help="Campaign code (default: newest).",
+                                                  show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a campaign: its windows and how many cases stand where, per region.
+
+    Example: `mohlat campaign show 1400-2`
+    """
+    from mohlat.services.campaigns import find_campaign
+    from mohlat.store import queries as q
+
+    db = _db()
+    with db.transaction() as tx:
+        campaign = find_campaign(tx, code)
+        assert campaign.id is not None
+        counts = q.case_counts(tx, campaign_id=campaign.id)
+    if as_json:
+        _print_json({**_campaign_json(campaign),
+                     "cases": [{"region": r, "state": s, "count": n} for r, s, n in counts]})
+        return
+    console.print(f"[bold]{campaign.code}[/] {campaign.title}", markup=True)
+    console.print(f"  declarations  {when(campaign.opens_at)} → {when(campaign.closes_at)}")
+    console.print(f"  review until  {when(campaign.review_closes_at)}")
+    console.print(f"  published     {when(campaign.published_at)}")
+    console.print(f"  rubric        sha256 {campaign.rubric_sha256[:16]}…")
+    console.print(region_state_table(counts, "cases per region and state"))
+
+
+# --- offices and users ---------------------------------------------------------------
+
+
+@office_app.command("import")
+def office_import(
+    path: Annotated[Path, typer.Argument(help="CSV with code,name,kind,region,province,"
+                                              "national_id[,holder_name].")],
+    skip_invalid: Annotated[bool, typer.Option(help="Import the good rows, report the bad.")]
+    = False,
+) -> None:
+    """Import offices (and their license holders' accounts) from CSV: all or nothing.
+
+    Example: `mohlat office import offices.csv`
+    """
+    from mohlat.services.offices import MAX_ROWS, import_offices
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_ROWS * 1000:
+            raise InvalidInput("file", str(path), f"at most {MAX_ROWS * 1000} bytes")
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("file", str(path), f"a readable UTF-8 CSV file ({exc})") from None
+    with _acting() as (db, actor):
+        report = import_offices(db, actor=actor, text=text, now=_now(), skip_invalid=skip_invalid)
+    for error in report.skipped:
+        err_console.print(f"skipped: {error}")
+    _ok(f"{report.offices} office(s) imported; {report.cases_opened} case(s) opened")
+
+
+@office_app.command("list")
+def office_list(
+    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
+                                                  show_default=False)] = None,
+    limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
+    as_json: JsonOption = False,
+) -> None:
+    """List offices.
+
+    Example: `mohlat office list --region 3`
+    """
+    from mohlat.services.access import authorize, in_scope
+    from mohlat.store import queries as q
+
+    with _acting() as (db, actor):
+        authorize(actor, "office.read")
+        with db.transaction() as tx:
+            offices = q.list_offices(tx, region=_int(region, "region", 1, 9),
+                                     limit=_int(limit, "limit", 1, 1_000_000))
+    offices = [o for o in offices
+               if in_scope(actor, region=o.region, office_id=o.id or 0)]
+    if as_json:
+        _print_json([o.model_dump() for o in offices])
+        return
+    table = Table(title="offices", title_justify="left")
+    for column in ("code", "name", "kind", "region", "province", "national ID"):
+        table.add_column(column)
+    for o in offices:
+        table.add_row(o.code, o.name, o.kind, str(o.region), o.province, o.national_id)
+    console.print(table)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="admin or supervisor.")],
+    region: Annotated[Optional[str], typer.Option(help="A supervisor's region (1..9).",
+                                                  show_default=False)] = None,
+) -> None:
+    """Add an admin or a region's supervisor. The new password comes from
+    $MOHLAT_NEW_PASSWORD or a prompt.
+
+    Example: `mohlat user add sup3 --role supervisor --region 3`
+    """
+    from mohlat.services.accounts import add_user
+    from mohlat.workflow.definition import Role
+
+    if role not in ("admin", "supervisor"):
+        raise InvalidInput("role", role, "admin or supervisor")
+    with _acting() as (db, actor):
+        password = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
+            f"password for {username}", hide_input=True, confirmation_prompt=True)
+        add_user(db, actor=actor, username=username, password=password, role=Role(role),
+                 region=_int(region, "region", 1, 9), now=_now())
+    _ok(f"{role} {username!r} added")
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOption = False) -> None:
+    """List accounts (admins only).
+
+    Example: `mohlat user list --json`
+    """
+    from mohlat.services.access import authorize
+    from mohlat.store import queries as q
+
+    with _acting() as (db, actor):
+        authorize(actor, "user.list")
+        with db.transaction() as tx:
+            accounts = q.list_accounts(tx)
+    rows = [{"username": a.username, "role": a.role, "region": a.region,
+             "office_id": a.office_id, "must_change_password": a.must_change_password,
+             "locked_until": a.locked_until} for a in accounts]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="accounts", title_justify="left")
+    for column in ("user", "role", "region", "must change password"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["username"], r["role"], str(r["region"] or "-"),
+                      "yes" if r["must_change_password"] else "")
+    console.print(table)
+
+
+@app.command()
+def passwd() -> None:
+    """Change your password (license holders must, before anything else).
+    The new password comes from $MOHLAT_NEW_PASSWORD or a prompt.
+
+    Example: `MOHLAT_USER=0012345679 mohlat passwd`
+    """
+    from mohlat.services.accounts import change_password
+    from mohlat.store import queries as q
+
+    db = _db()
+    actor = _login(db, changing_password=True)
+    new = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
+        "new password", hide_input=True, confirmation_prompt=True)
+    national_id = None
+    if actor.office_id is not None:
+        with db.transaction() as tx:
+            account = q.account_by_username(tx, username=actor.name)
+            national_id = account.username if account else None
+    change_password(db, actor=actor, new_password=new, national_id=national_id, now=_now())
+    _ok("password changed")
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+@case_app.command("list")
+def case_list(
+    campaign: CampaignOption = None,
+    state: Annotated[Optional[str], typer.Option(help="Only cases in this state.",
+                                                 show_default=False)] = None,
+    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
+                                                  show_default=False)] = None,
+    overdue: Annotated[bool, typer.Option(help="Only appeals whose decision is overdue "
+                                               "(escalated).")] = False,
+    limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
+    as_json: JsonOption = False,
+) -> None:
+    """List the cases you may see (a supervisor: its region's; an office: its own).
+
+    Example: `mohlat case list --state regional_review --region 3`
+    """
+    from mohlat.services.cases import list_cases
+
+    with _acting() as (db, actor):
+        rows = list_cases(db, actor=actor, campaign=campaign, state=state,
+                          region=_int(region, "region", 1, 9), overdue=overdue,
+                          limit=_int(limit, "limit", 1, 1_000_000))
+    if as_json:
+        _print_json([_case_json(r) for r in rows])
+        return
+    console.print(case_table(rows, "overdue appeal decisions" if overdue else "cases"))
+
+
+@case_app.command("show")
+def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
+              ) -> None:
+    """Show a case: its data, score, running clocks and timeline.
+
+    Example: `mohlat case show 17`
+    """
+    from mohlat.services.cases import show_case
+
+    with _acting() as (db, actor):
+        view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    now = _now()
+    deadlines = [{"kind": d.kind, "status": d.status, "due_at": d.due_at,
+                  "time_left": _left(d.due_at, d.remaining_us, now)} for d in view.deadlines]
+    if as_json:
+        _print_json({**_case_json(view.row), "deadlines": deadlines,
+                     "breakdown": view.row.case.breakdown,
+                     "timeline": [_event_json(e) for e in view.events]})
+        return
+    c, o = view.row.case, view.row.office
+    console.print(f"[bold]case {c.id}[/] · {o.code} {o.name} · {o.kind} · region {c.region} "
+                  f"({c.province}) · campaign {view.row.campaign_code}", markup=True)
+    console.print(f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}")
+    if c.total is not None:
+        console.print(f"  score     {num(c.total)} (grade {c.grade}), rank {c.position_national}"
+                      f" nationally, {c.position_regional} in region, {c.position_provincial} in"
+                      f" province")
+    if c.final_total is not None:
+        console.print(f"  final     {num(c.final_total)} (grade {c.final_grade})")
+    table = Table(title="deadlines", title_justify="left")
+    for column in ("kind", "status", "due (Tehran)", "time left"):
+        table.add_column(column)
+    for d in deadlines:
+        table.add_row(d["kind"], d["status"], when(d["due_at"]), d["time_left"])
+    console.print(table)
+    console.print(timeline_table(view.events))
+
+
+def _left(due: datetime | None, remaining_us: int | None, now: datetime) -> str:
+    from datetime import timedelta
+
+    if remaining_us is not None:
+        return f"{_duration(timedelta(microseconds=remaining_us))} (paused)"
+    if due is None:
+        return "-"
+    return _duration(due - now) if due > now else "passed"
+
+
+def _duration(delta: Any) -> str:
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    return f"{days}d {rest // 3600}h {rest % 3600 // 60}m"
+
+
+def _event_json(e: Any) -> dict[str, Any]:
+    return {"seq": e.seq, "action": e.action, "from": e.from_state, "to": e.to_state,
+            "logical_at": e.logical_at, "recorded_at": e.recorded_at, "actor": e.actor,
+            "payload": e.payload, "hash": e.hash}
+
+
+@app.command()
+def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
+             ) -> None:
+    """Print a case's timeline: every event, when it took effect and when it was recorded.
+
+    Example: `mohlat timeline 17 --json`
+    """
+    from mohlat.services.cases import show_case
+
+    with _acting() as (db, actor):
+        view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    if as_json:
+        _print_json([_event_json(e) for e in view.events])
+        return
+    console.print(timeline_table(view.events))
+
+
+def _case_action(
+    action: str,
+    case: str | None,
+    campaign: str | None,
+    *,
+    fields: Sequence[str] | None = None,
+    association: str | None = None,
+    violations: Sequence[str] | None = None,
+    text: str | None = None,
+    text_required: bool = False,
+    describe: Callable[[CaseRow], str] | None = None,
+) -> None:
+    from mohlat.services.cases import act, own_case_ref
+
+    with _acting() as (db, actor):
+        ref = normalize_digits(case) if case else own_case_ref(db, actor, campaign)
+        row = act(db, actor=actor, action=action, ref=ref, now=_now(), campaign=campaign,
+                  fields=_pairs(fields, "field"), association_score=association,
+                  violations=_pairs(violations, "violation"), text=text,
+                  text_required=text_required)
+    _ok(f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
+        + (f"; {describe(row)}" if describe else ""))
+
+
+@app.command()
+def declare(case: OptionalCaseArg = None, campaign: CampaignOption = None,
+            field: FieldOption = None) -> None:
+    """Self-declare your office's data (you may declare again until the window closes).
+
+    Example: `mohlat declare -f office_space=64 -f staff_count=4 -f location=city -f holder_years=6`
+    """
+    _case_action("declare", case, campaign, fields=field)
+
+
+@app.command()
+def review(
+    case: CaseArg,
+    campaign: CampaignOption = None,
+    field: FieldOption = None,
+    association: Annotated[Optional[str], typer.Option(
+        help="The provincial association's score.", show_default=False)] = None,
+    violation: ViolationOption = None,
+    note: Annotated[Optional[str], typer.Option(help="A note for the timeline.",
+                                                show_default=False)] = None,
+) -> None:
+    """Check and complete a case's data; record the association score and violations.
+
+    Example: `mohlat review 17 --association 16 --violation overcharging=1 -f staff_count=5`
+    """
+    _case_action("review", case, campaign, fields=field, association=association,
+                 violations=violation, text=note)
+
+
+@app.command()
+def refer(case: CaseArg, reason: Annotated[str, typer.Option(help="What must be corrected.")],
+          campaign: CampaignOption = None) -> None:
+    """Send a case back to the office for correction (pauses the review clock).
+
+    Example: `mohlat refer 17 --reason "staff count does not match the insurance list"`
+    """
+    _case_action("refer", case, campaign, text=reason, text_required=True)
+
+
+@app.command()
+def correct(case: OptionalCaseArg = None, campaign: CampaignOption = None,
+            field: FieldOption = None,
+            note: Annotated[Optional[str], typer.Option(help="A note for the region.",
+                                                        show_default=False)] = None) -> None:
+    """Return a referred file with corrections (resumes the region's review clock).
+
+    Example: `mohlat correct -f staff_count=3 --note "insurance list attached"`
+    """
+    _case_action("correct", case, campaign, fields=field, text=note)
+
+
+@app.command()
+def approve(case: CaseArg, campaign: CampaignOption = None,
+            note: Annotated[Optional[str], typer.Option(help="A note for the timeline.",
+                                                        show_default=False)] = None) -> None:
+    """Mark a case's review done (after publication this ranks it at once).
+
+    Example: `mohlat approve 17`
+    """
+    _case_action("approve", case, campaign, text=note)
+
+
+@app.command()
+def publish(campaign: CampaignOption = None) -> None:
+    """Publish a campaign's ranks before its review window closes (once every case is
+    reviewed). Otherwise the scheduler publishes when the window closes.
+
+    Example: `mohlat publish -c 1400-2`
+    """
+    from mohlat.services.campaigns import publish as publish_campaign
+
+    with _acting() as (db, actor):
+        done = publish_campaign(db, actor=actor, now=_now(), code=campaign)
+    _ok(f"published: {done['positions']} case(s) ranked")
+
+
+@app.command()
+def appeal(case: OptionalCaseArg = None, campaign: CampaignOption = None,
+           text: Annotated[str, typer.Option(help="Your written objection.")] = "",
+           field: Annotated[Optional[list[str]], typer.Option(
+               "--dispute", help="A field whose evaluation you dispute (repeatable).",
+               show_default=False)] = None) -> None:
+    """Object to your rank, in writing, within the appeal window.
+
+    Example: `mohlat appeal --text "the office area is 80 m², see the lease" --dispute office_space`
+    """
+    disputed = f" [disputes: {', '.join(field)}]" if field else ""
+    _case_action("appeal", case, campaign, text=(text + disputed) if text else text,
+                 text_required=True)
+
+
+@app.command()
+def decide(
+    case: CaseArg,
+    reason: Annotated[str, typer.Option(help="The decision's reasons.")],
+    campaign: CampaignOption = None,
+    field: FieldOption = None,
+    association: Annotated[Optional[str], typer.Option(
+        help="A corrected association score.", show_default=False)] = None,
+    violation: ViolationOption = None,
+) -> None:
+    """Decide an appeal: re-examine, optionally correct inputs, re-sum; the rank is final.
+
+    Example: `mohlat decide 17 --reason "lease confirms 80 m²" -f office_space=80`
+    """
+    _case_action("decide", case, campaign, fields=field, association=association,
+                 violations=violation, text=reason, text_required=True,
+                 describe=lambda r: f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
+                                    f" was {r.case.total:g} ({r.case.grade})")
+
+
+# --- scheduler and demo --------------------------------------------------------------
+
+
+@scheduler_app.command("tick")
+def scheduler_tick() -> None:
+    """Run one sweep now and exit (for cron).
+
+    Example: `*/5 * * * * mohlat scheduler tick`
+    """
+    from mohlat.scheduler import describe, tick
+
+    db = _db()
+    console.print(describe(tick(db)))
+
+
+@scheduler_app.command("run")
+def scheduler_run(
+    interval: Annotated[str, typer.Option(help="Seconds between sweeps.")] = "60",
+) -> None:
+    """Sweep now (catch-up), then on an interval, until stopped.
+
+    Example: `mohlat -v scheduler run --interval 30`
+    """
+    from mohlat.scheduler import run
+
+    seconds = _int(interval, "interval", 1, 86400)
+    assert seconds is not None
+    logging.getLogger("mohlat").setLevel(logging.INFO)
+    run(_db(), interval_seconds=seconds)
+
+
+@app.command()
+def demo(
+    offices: Annotated[str, typer.Option(help="How many synthetic offices.")] = "200",
+    db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")]
+    = Path("mohlat-demo.db"),
+    seed: Annotated[str, typer.Option(help="Random seed.")] = "1400",
+) -> None:
+    """Run a whole campaign on a fresh SQLite file with a simulated clock: the article's
+    dates (17 Farvardin – 5 Ordibehesht 1400), synthetic offices in the 9 regions,
+    declarations, referrals, ranking, appeals and finals, all by the real services and
+    the real sweep.
+
+    Example: `mohlat demo --offices 100000`
+    """
+    from mohlat.demo import run_demo
+
+    count = _int(offices, "offices", 10, 1_000_000)
+    seed_value = _int(seed, "seed", 0, 2**31)
+    assert count is not None and seed_value is not None
+    run_demo(path=db, offices=count, seed=seed_value, console=console)

@@ -1,0 +1,431 @@
+"""``mohlat demo``: one whole campaign, driven by a simulated clock.
+
+Everything runs through the real services and the real sweep on a fresh SQLite
+file of the demo's own. Only the clock is simulated: the demo owns a
+:class:`~mohlat.clock.SimulatedClock` and says so; the product's commands always use
+the system clock. The scenario follows the article: declarations from 17 Farvardin
+to 5 Ordibehesht 1400, 10 days of regional review with 5-day correction referrals,
+ranks published when the review window closes, 7 days to appeal, 10 days to decide.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mohlat.calendars import (
+    JalaliDate,
+    end_of_day,
+    format_instant,
+    jalali_date,
+    start_of_day,
+    tehran_date,
+)
+from mohlat.clock import SimulatedClock
+from mohlat.display import region_state_table, timeline_table
+from mohlat.identity import make_national_id
+from mohlat.scoring import default_rubric
+from mohlat.services.access import SYSTEM, Actor
+from mohlat.services.cases import ActionRequest, act_many
+from mohlat.services.sweep import sweep
+from mohlat.workflow.definition import Role, State
+
+__all__ = ["run_demo"]
+
+CAMPAIGN = "1400-2"
+PROVINCES = {
+    1: ["Tehran", "Qom"], 2: ["Isfahan", "Yazd"], 3: ["Khorasan Razavi", "Semnan"],
+    4: ["Fars", "Bushehr"], 5: ["East Azerbaijan", "Ardabil"], 6: ["Khuzestan", "Ilam"],
+    7: ["Kerman", "Hormozgan"], 8: ["Mazandaran", "Golestan"], 9: ["Kermanshah", "Kurdistan"],
+}
+#: the scheduler is "down" on these days; the sweep after them catches up
+DOWNTIME = (jalali_date(1400, 2, 16), jalali_date(1400, 2, 20))
+#: the self-declaration window of the article
+WINDOW = (jalali_date(1400, 1, 17), jalali_date(1400, 2, 5))
+
+
+@dataclass
+class Tally:
+    """What happened, for the summary."""
+
+    done: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    sweeps: list[str] = field(default_factory=list)
+
+
+def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
+    """Run the demo campaign with ``offices`` synthetic offices on a fresh SQLite file."""
+    from mohlat.services.accounts import add_user
+    from mohlat.services.campaigns import create_campaign
+    from mohlat.services.offices import import_offices, office_rows
+    from mohlat.store import Database
+
+    started = time.perf_counter()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    db.create_schema()
+    clock = SimulatedClock(start_of_day(jalali_date(1400, 1, 10)) + timedelta(hours=9))
+    console.print(f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}",
+                  markup=True)
+    console.print("[yellow]simulated clock[/]: the demo moves its own clock through the "
+                  "campaign; the product's commands always use the real one.", markup=True)
+
+    rng = random.Random(seed)
+    admin_actor = Actor("admin", Role.ADMIN)
+    add_user(db, actor=None, username="admin", password="demo-admin-pass", role=Role.ADMIN,
+             region=None, now=clock.now())
+    import_offices(db, actor=admin_actor, text=office_rows(_offices(offices, rng)),
+                   now=clock.now())
+    campaign = create_campaign(db, actor=admin_actor, now=clock.now(), code=CAMPAIGN,
+                               title="Evaluation phase 2, 1400", first_day="1400/01/17",
+                               last_day="1400/02/05")
+    console.print(f"campaign {CAMPAIGN}: declarations {format_instant(campaign.opens_at)} → "
+                  f"{format_instant(campaign.closes_at)}, review until "
+                  f"{format_instant(campaign.review_closes_at)} (Tehran time)")
+
+    sim = _Simulation(db, clock, seed, Tally())
+    sim.load_people()
+    days = _days(jalali_date(1400, 1, 17), jalali_date(1400, 3, 25))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=offices < 5000) as progress:
+        task = progress.add_task("simulating", total=len(days))
+        for day in days:
+            progress.update(task, description=f"simulating {day.strftime('%Y/%m/%d')}")
+            sim.run_day(day)
+            progress.advance(task)
+    clock.set(end_of_day(days[-1]))
+    sim.sweep_now()
+    _report(db, sim.tally, console, started)
+
+
+def _days(first: JalaliDate, last: JalaliDate) -> list[JalaliDate]:
+    days = []
+    day = first
+    while day <= last:
+        days.append(day)
+        day = day + timedelta(days=1)
+    return days
+
+
+def _offices(count: int, rng: random.Random) -> list[dict[str, object]]:
+    rows = []
+    for i in range(1, count + 1):
+        region = (i - 1) % 9 + 1
+        kind = "rural_ict" if i % 4 == 0 else "pishkhan"
+        prefix = f"{(i * 7919 + 100_000_000) % 999_999_999:09d}"
+        if len(set(prefix)) == 1:
+            prefix = prefix[:-1] + str((int(prefix[-1]) + 1) % 10)
+        rows.append({
+            "code": f"{'R' if kind == 'rural_ict' else 'P'}{i:06d}",
+            "name": f"{'Rural ICT' if kind == 'rural_ict' else 'Counter office'} {i}",
+            "kind": kind,
+            "region": region,
+            "province": rng.choice(PROVINCES[region]),
+            "national_id": make_national_id(prefix),
+            "holder_name": f"Holder {i}",
+        })
+    return rows
+
+
+class _Simulation:
+    """Offices and supervisors acting day by day, each with a fate drawn from the seed."""
+
+    def __init__(self, db: object, clock: SimulatedClock, seed: int, tally: Tally) -> None:
+        from mohlat.store import Database
+
+        assert isinstance(db, Database)
+        self.db = db
+        self.clock = clock
+        self.seed = seed
+        self.tally = tally
+        self.rubric = default_rubric()
+        self.offices: dict[int, Actor] = {}
+        self.supervisors = {r: Actor(f"supervisor-{r}", Role.SUPERVISOR, region=r)
+                            for r in range(1, 10)}
+        self.region_of: dict[int, int] = {}
+        self.reviewed_on: dict[int, JalaliDate] = {}
+        self.referred_on: dict[int, JalaliDate] = {}
+        self.ranked_on: dict[int, JalaliDate] = {}
+        self.appealed_on: dict[int, JalaliDate] = {}
+
+    def fate(self, case_id: int, salt: str) -> random.Random:
+        """The seeded dice of one case for one decision."""
+        return random.Random(f"{self.seed}:{case_id}:{salt}")
+
+    def load_people(self) -> None:
+        from mohlat.store import queries as q
+
+        with self.db.transaction() as tx:
+            campaign = q.campaign_by_code(tx, code=CAMPAIGN)
+            assert campaign is not None and campaign.id is not None
+            self.campaign_id = campaign.id
+            accounts = {a.office_id: a.username for a in q.list_accounts(tx, role="office")}
+            for case_id, _state, region, office_id, _rev in q.case_states(
+                    tx, campaign_id=campaign.id):
+                self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE,
+                                              office_id=office_id)
+                self.region_of[case_id] = region
+
+    def cases(self) -> list[tuple[int, str, int, int, bool]]:
+        from mohlat.store import queries as q
+
+        with self.db.transaction() as tx:
+            return q.case_states(tx, campaign_id=self.campaign_id)
+
+    def at(self, day: JalaliDate, hour: int, minute: int = 0, second: int = 0) -> datetime:
+        instant = start_of_day(day) + timedelta(hours=hour, minutes=minute, seconds=second)
+        self.clock.set(max(instant, self.clock.now()))
+        return self.clock.now()
+
+    def sweep_now(self) -> None:
+        report = sweep(self.db, now=self.clock.now(), actor=SYSTEM.name)
+        if report.total or report.published:
+            moves = Counter[str]()
+            for (action, _src, dst), n in report.moves.items():
+                moves[f"{action} → {dst}"] += n
+            text = ", ".join(f"{n} {a}" for a, n in sorted(moves.items()))
+            if report.published:
+                text += f"; ranks of {', '.join(report.published)} published"
+            self.tally.sweeps.append(f"{format_instant(self.clock.now(), seconds=False)}  "
+                                     f"sweep: {text}")
+
+    def do(self, action: str, requests: list[ActionRequest], label: str | None = None) -> None:
+        if not requests:
+            return
+        done, refused = act_many(self.db, action, requests, now=self.clock.now(),
+                                 campaign=CAMPAIGN)
+        self.tally.done[label or action] += done
+        for _request, error in refused:
+            self.tally.refused[label or action] += 1
+            self.tally.examples.setdefault(label or action, str(error))
+
+    def run_day(self, day: JalaliDate) -> None:
+        if day == WINDOW[1] + timedelta(days=1):
+            self.too_late_to_declare(day)  # before the scheduler's first sweep of the day
+        if not DOWNTIME[0] <= day <= DOWNTIME[1]:
+            self.at(day, 0, 5)
+            self.sweep_now()
+        cases = self.cases()
+        self.declarations(day, cases)
+        self.corrections(day, cases)
+        self.appeals(day, cases)
+        self.reviews(day, cases)
+        self.decisions(day, cases)
+
+    # --- offices ---------------------------------------------------------------------
+
+    def declarations(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        by_hour: dict[int, list[ActionRequest]] = {}
+        for case_id, state, *_ in cases:
+            if state != State.DECLARING.value:
+                continue
+            dice = self.fate(case_id, "declare")
+            if dice.random() < 0.12:
+                continue  # never declares in time: lapses
+            offset = dice.randrange((WINDOW[1] - WINDOW[0]).days + 1)
+            if WINDOW[0] + timedelta(days=offset) == day:
+                by_hour.setdefault(dice.randrange(8, 20), []).append(
+                    self._declaration(case_id, dice))
+        for hour in sorted(by_hour):
+            self.at(day, hour)
+            self.do("declare", by_hour[hour])
+        if day == WINDOW[1]:  # the last second of the window still counts
+            last = max(self.offices)
+            self.at(day, 23, 59, 59)
+            self.do("declare", [self._declaration(last, self.fate(last, "declare"))],
+                    "declare at 23:59:59 of the last day")
+
+    def too_late_to_declare(self, day: JalaliDate) -> None:
+        """Offices that never declared try at 00:00:00 after the window, before any sweep."""
+        late = [self._declaration(case_id, self.fate(case_id, "declare"))
+                for case_id, state, *_ in self.cases()
+                if state == State.DECLARING.value and self.fate(case_id, "declare").random() < 0.04]
+        self.at(day, 0, 0, 0)
+        self.do("declare", late, "declare at 00:00:00 the day after the window")
+
+    def _declaration(self, case_id: int, dice: random.Random) -> ActionRequest:
+        fields = {
+            "office_space": dice.randrange(15, 160),
+            "staff_count": dice.randrange(1, 9),
+            "location": dice.choice(["city_centre", "city", "suburb", "rural"]),
+            "holder_years": dice.randrange(0, 20),
+            "opening_hours": dice.randrange(30, 60),
+            "services_offered": dice.randrange(10, 80),
+        }
+        return ActionRequest(self.offices[case_id], str(case_id),
+                             fields={k: str(v) for k, v in fields.items()})
+
+    def corrections(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        requests = []
+        for case_id, state, *_ in cases:
+            if state != State.CORRECTION_REFERRAL.value or case_id not in self.referred_on:
+                continue
+            dice = self.fate(case_id, "correct")
+            if dice.random() < 0.3:
+                continue  # ignores the referral: its 5 days run out
+            if self.referred_on[case_id] + timedelta(days=dice.randrange(1, 5)) == day:
+                requests.append(ActionRequest(
+                    self.offices[case_id], str(case_id),
+                    fields={"staff_count": str(dice.randrange(1, 6))},
+                    text="corrected staff count, insurance list attached"))
+        self.at(day, 10)
+        self.do("correct", requests)
+
+    def appeals(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        requests, late = [], []
+        published = self.published_on()
+        for case_id, state, *_ in cases:
+            if state != State.RANKED.value or published is None:
+                continue
+            ranked = max(published, self.ranked_on.setdefault(case_id, day))
+            dice = self.fate(case_id, "appeal")
+            roll = dice.random()
+            if roll < 0.08 and ranked + timedelta(days=dice.randrange(1, 7)) == day:
+                requests.append(ActionRequest(
+                    self.offices[case_id], str(case_id),
+                    text="we have 7 staff, not as evaluated; the insurance list is attached"))
+            elif roll > 0.97 and ranked + timedelta(days=8) == day:
+                late.append(ActionRequest(self.offices[case_id], str(case_id),
+                                          text="we object to the rank"))
+        self.at(day, 11)
+        self.do("appeal", requests)
+        for request in requests:
+            self.appealed_on[int(request.ref)] = day
+        self.do("appeal", late, "appeal after its 7 days")
+
+    # --- regions ---------------------------------------------------------------------
+
+    def published_on(self) -> JalaliDate | None:
+        from mohlat.store import queries as q
+
+        with self.db.transaction() as tx:
+            campaign = q.campaign_by_id(tx, campaign_id=self.campaign_id)
+        assert campaign is not None
+        return tehran_date(campaign.published_at) if campaign.published_at else None
+
+    def reviews(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        if day < jalali_date(1400, 2, 6):
+            return
+        review, refer, approve = [], [], []
+        for case_id, state, region, _office, reviewed in cases:
+            if state != State.REGIONAL_REVIEW.value or reviewed:
+                continue
+            supervisor = self.supervisors[region]
+            dice = self.fate(case_id, f"review{len(self.referred_on) if case_id in self.referred_on else ''}")
+            if case_id not in self.reviewed_on:
+                if day != jalali_date(1400, 2, 6) + timedelta(days=dice.randrange(0, 5)):
+                    continue
+                self.reviewed_on[case_id] = day
+                violations = {}
+                if dice.random() < 0.07:
+                    violations[dice.choice(["overcharging", "unapproved_move",
+                                            "no_accessibility"])] = "1"
+                review.append(ActionRequest(supervisor, str(case_id),
+                                            association_score=str(dice.randrange(6, 21)),
+                                            violations=violations))
+                if dice.random() < 0.12 and case_id not in self.referred_on:
+                    refer.append(ActionRequest(
+                        supervisor, str(case_id),
+                        text="staff count does not match the insurance list"))
+                    self.referred_on[case_id] = day
+                continue
+            if dice.random() < 0.06:
+                continue  # never approved: its review time runs out
+            approve.append(ActionRequest(supervisor, str(case_id)))
+        self.at(day, 12)
+        self.do("review", review)
+        self.at(day, 13)
+        self.do("refer", refer)
+        self.at(day, 15)
+        self.do("approve", approve)
+
+    def decisions(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        requests = []
+        for case_id, state, region, *_ in cases:
+            if state != State.APPEALED.value or case_id not in self.appealed_on:
+                continue
+            dice = self.fate(case_id, "decide")
+            if dice.random() < 0.2:
+                continue  # the region misses its 10 days: escalated
+            if self.appealed_on[case_id] + timedelta(days=dice.randrange(2, 9)) == day:
+                accepted = dice.random() < 0.5
+                requests.append(ActionRequest(
+                    self.supervisors[region], str(case_id),
+                    fields={"staff_count": "7"} if accepted else None,
+                    text="the insurance list confirms 7 staff" if accepted
+                    else "documents confirm the evaluation"))
+        self.at(day, 16)
+        self.do("decide", requests)
+
+
+def _report(db: object, tally: Tally, console: Console, started: float) -> None:
+    from mohlat.services.cases import show_case
+    from mohlat.store import Database
+    from mohlat.store import queries as q
+
+    assert isinstance(db, Database)
+    console.print()
+    console.print("[bold]what the scheduler did[/] (sweeps that moved something; it was down "
+                  f"{DOWNTIME[0].strftime('%Y/%m/%d')}–{DOWNTIME[1].strftime('%Y/%m/%d')} "
+                  "and caught up after)", markup=True)
+    for line in tally.sweeps:
+        console.print(f"  {line}")
+    console.print()
+    console.print("[bold]what people did[/]", markup=True)
+    for action in sorted(set(tally.done) | set(tally.refused)):
+        line = f"  {action}: {tally.done[action]} done"
+        if tally.refused[action]:
+            line += f", {tally.refused[action]} refused — e.g. {tally.examples[action]}"
+        console.print(line)
+    with db.transaction() as tx:
+        campaign = q.campaign_by_code(tx, code=CAMPAIGN)
+        assert campaign is not None and campaign.id is not None
+        counts = q.case_counts(tx, campaign_id=campaign.id)
+        top = q.list_cases(tx, campaign_id=campaign.id, order_by_position=True, limit=10)
+        events = Counter[int]()
+        for case_id, *_ in q.case_states(tx, campaign_id=campaign.id):
+            events[case_id] = 0
+        candidates = q.list_cases(tx, campaign_id=campaign.id, state=State.FINAL.value)
+    console.print()
+    console.print(region_state_table(counts, f"cases of {CAMPAIGN} per region and state"))
+    ranking = Table(title="top of the national ranking", title_justify="left")
+    for column in ("rank", "office", "region", "province", "total", "grade", "final"):
+        ranking.add_column(column, justify="right" if column in ("rank", "total") else "left")
+    for row in top:
+        c = row.case
+        ranking.add_row(str(c.position_national), row.office.code, str(c.region), c.province,
+                        f"{c.total:g}", c.grade or "-",
+                        f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None
+                        else "-")
+    console.print(ranking)
+    story = _most_eventful(db, candidates)
+    if story is not None:
+        view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
+        c = view.row.case
+        console.print(f"[bold]case {c.id}[/] ({view.row.office.code}, region {c.region}): "
+                      f"its whole timeline", markup=True)
+        console.print(timeline_table(view.events))
+    console.print(f"demo finished in {time.perf_counter() - started:.1f} s "
+                  f"(database: {db.url.removeprefix('sqlite:///')})")
+
+
+def _most_eventful(db: object, rows: list[object]) -> int | None:
+    best, best_count = None, -1
+    for row in rows:
+        case = row.case  # type: ignore[attr-defined]
+        if case.event_count > best_count:
+            best, best_count = case.id, case.event_count
+    return best
+
+

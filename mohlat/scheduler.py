@@ -1,0 +1,73 @@
+"""The scheduler: sweeps due deadlines at start (catch-up) and then on an interval.
+
+APScheduler only triggers the sweep; it holds no per-case jobs. Every deadline is a
+row in the database with its due instant, so nothing is lost while the scheduler is
+down: the first sweep after a restart applies everything that fell due meanwhile,
+each at its own logical time. On PostgreSQL, several schedulers may run: an
+advisory lock lets one sweep at a time and the others skip that round.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from mohlat.clock import Clock, SystemClock
+from mohlat.services.sweep import SweepReport, sweep
+from mohlat.store import Database
+
+__all__ = ["describe", "run", "tick"]
+
+log = logging.getLogger(__name__)
+
+
+def tick(db: Database, *, clock: Clock | None = None) -> SweepReport:
+    """Run one sweep now."""
+    clock = clock or SystemClock()
+    report = sweep(db, now=clock.now())
+    log.info("%s", describe(report))
+    return report
+
+
+def describe(report: SweepReport) -> str:
+    """One line saying what a sweep did."""
+    if report.skipped:
+        return "sweep skipped: another scheduler holds the lock"
+    if not report.total and not report.published:
+        return "sweep: nothing was due"
+    parts = [f"{n} × {action} ({src or '-'} → {dst})"
+             for (action, src, dst), n in sorted(report.moves.items())]
+    if report.published:
+        parts.append("published: " + ", ".join(report.published))
+    return f"sweep: {report.total} event(s) in {report.batches} batch(es): " + "; ".join(parts)
+
+
+def run(db: Database, *, interval_seconds: float = 60.0, clock: Clock | None = None) -> None:
+    """Sweep now, then every ``interval_seconds`` until interrupted."""
+    clock = clock or SystemClock()
+    tick(db, clock=clock)
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=interval_seconds),
+        kwargs={"db": db, "clock": clock},
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: stopping the scheduler", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, _stop)
+    log.info("scheduler running: a sweep every %s s (Ctrl-C to stop)", interval_seconds)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")

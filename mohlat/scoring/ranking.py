@@ -1,0 +1,131 @@
+"""Ordinal ranking of scored cases: national, regional and provincial positions.
+
+Positions are ordinal (1, 2, 3, … with no shared places): higher total first, then
+the rubric's tie-breakers, then ``office_code`` and ``case_id``, so the result never
+depends on the order the entries come in. Tie-breaker directions:
+
+- ``total``: higher first (always the first key; naming it again changes nothing);
+- ``association_score``: higher first, a missing score last;
+- ``violations_count``: fewer first;
+- ``declared_at``: earlier first, a missing time last (instants must be timezone-aware);
+- ``office_code``: ascending.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from mohlat.errors import Duplicate, InvalidInput
+
+__all__ = ["TIE_BREAKERS", "Position", "RankEntry", "position_among", "rank", "sort_keys"]
+
+TIE_BREAKERS: tuple[str, ...] = (
+    "total",
+    "association_score",
+    "violations_count",
+    "declared_at",
+    "office_code",
+)
+
+SortKey = tuple[float | int | str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RankEntry:
+    """What ranking needs to know of one scored case."""
+
+    case_id: int
+    total: float
+    region: int
+    province: str
+    association_score: float | None
+    violations_count: int
+    declared_at: datetime | None
+    office_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A case's places: in the country, in its region, in its province (each from 1)."""
+
+    national: int
+    regional: int
+    provincial: int
+
+
+Column = list[float] | list[int] | list[str]
+
+
+def _association_column(entries: Sequence[RankEntry]) -> Column:
+    return [math.inf if e.association_score is None else -e.association_score for e in entries]
+
+
+def _declared_column(entries: Sequence[RankEntry]) -> Column:
+    if any(e.declared_at is not None and e.declared_at.tzinfo is None for e in entries):
+        naive = next(e.declared_at for e in entries if e.declared_at and not e.declared_at.tzinfo)
+        raise InvalidInput("declared_at", naive, "a timezone-aware instant")
+    return [math.inf if e.declared_at is None else e.declared_at.timestamp() for e in entries]
+
+
+# One sort-key column per tie-breaker, computed for all entries at once (fast).
+_COLUMNS: dict[str, Callable[[Sequence[RankEntry]], Column]] = {
+    "total": lambda entries: [-e.total for e in entries],
+    "association_score": _association_column,
+    "violations_count": lambda entries: [e.violations_count for e in entries],
+    "declared_at": _declared_column,
+    "office_code": lambda entries: [e.office_code for e in entries],
+}
+
+
+def sort_keys(entries: Sequence[RankEntry], tie_breakers: Sequence[str]) -> list[SortKey]:
+    """The keys that order ``entries`` best first under ``tie_breakers`` (see the module
+    doc); always unique when case ids are."""
+    unknown = [name for name in tie_breakers if name not in _COLUMNS]
+    if unknown:
+        raise InvalidInput("tie_breakers", unknown[0], "one of: " + ", ".join(TIE_BREAKERS))
+    names = ["total", *tie_breakers, "office_code"]
+    columns = [_COLUMNS[name](entries) for name in dict.fromkeys(names)]
+    columns.append([e.case_id for e in entries])
+    return list(zip(*columns, strict=True))
+
+
+def rank(entries: Iterable[RankEntry], tie_breakers: Sequence[str]) -> dict[int, Position]:
+    """Each case's ordinal positions, by case id; case ids must be unique."""
+    listed = list(entries)
+    keys = sort_keys(listed, tie_breakers)
+    regional: dict[int, int] = {}
+    provincial: dict[str, int] = {}
+    positions: dict[int, Position] = {}
+    for national, index in enumerate(sorted(range(len(listed)), key=keys.__getitem__), start=1):
+        entry = listed[index]
+        region = regional[entry.region] = regional.get(entry.region, 0) + 1
+        province = provincial[entry.province] = provincial.get(entry.province, 0) + 1
+        positions[entry.case_id] = Position(national, region, province)
+    if len(positions) != len(listed):
+        seen: set[int] = set()
+        for entry in listed:
+            if entry.case_id in seen:
+                raise Duplicate("case_id", entry.case_id)
+            seen.add(entry.case_id)
+    return positions
+
+
+def position_among(
+    entry: RankEntry, published: Iterable[RankEntry], tie_breakers: Sequence[str]
+) -> Position:
+    """The positions ``entry`` takes among an already published ranking, which is not
+    renumbered: one more than the published entries that sort before it (an entry of
+    the same case in ``published`` is ignored)."""
+    others = [other for other in published if other.case_id != entry.case_id]
+    mine, *keys = sort_keys([entry, *others], tie_breakers)
+    national = regional = provincial = 1
+    for other, key in zip(others, keys, strict=True):
+        if key >= mine:
+            continue
+        national += 1
+        regional += other.region == entry.region
+        provincial += other.province == entry.province
+    return Position(national, regional, provincial)

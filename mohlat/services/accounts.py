@@ -1,0 +1,106 @@
+"""Accounts and logging in.
+
+A license holder's account is made when the office is imported: the user name is
+the holder's national ID and, as the article says, so is the initial password.
+That initial password is a rule, not a stored hash (``password_hash`` is empty), so
+importing 20,000 offices costs no hashing; it must be changed with ``mohlat
+passwd`` before anything else. After ``MAX_FAILED_LOGINS`` wrong passwords an
+account is locked for ``LOCK_MINUTES``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mohlat.errors import (
+    AuthenticationFailed,
+    Duplicate,
+    InvalidInput,
+    PasswordChangeRequired,
+)
+from mohlat.identity import check_new_password, hash_password, verify_password
+from mohlat.services.access import Actor, authorize
+from mohlat.store import Database
+from mohlat.store import queries as q
+from mohlat.store.models import Account
+from mohlat.workflow.definition import Role
+
+__all__ = ["LOCK_MINUTES", "MAX_FAILED_LOGINS", "add_user", "change_password", "login"]
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+
+
+def login(db: Database, *, username: str, password: str, now: datetime,
+          changing_password: bool = False) -> Actor:
+    """The actor behind ``username`` if ``password`` is right.
+
+    Refused when the account is locked, or when it still has its initial password
+    (unless the caller is changing it).
+    """
+    with db.transaction() as tx:
+        account = q.account_by_username(tx, username=username)
+        if account is None:
+            raise AuthenticationFailed(username)
+        assert account.id is not None
+        if account.locked_until is not None and account.locked_until > now:
+            raise AuthenticationFailed(username, f"the account is locked until {account.locked_until:%H:%M} UTC after {MAX_FAILED_LOGINS} failed logins")
+        if not _password_matches(account, password):
+            failures = account.failed_logins + 1
+            locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_LOGINS else None
+            q.update_account(tx, account_id=account.id, failed_logins=0 if locked else failures,
+                             locked_until=locked)
+            failed = AuthenticationFailed(username)
+        else:
+            failed = None
+            if account.failed_logins:
+                q.update_account(tx, account_id=account.id, failed_logins=0)
+    if failed is not None:  # the failure count is committed before refusing
+        raise failed
+    if account.must_change_password and not changing_password:
+        raise PasswordChangeRequired(username)
+    return _actor(account)
+
+
+def _password_matches(account: Account, password: str) -> bool:
+    if account.password_hash:
+        return verify_password(account.password_hash, password)
+    # the article's initial password: the national ID itself
+    from mohlat.identity import normalize_national_id
+
+    return account.username == normalize_national_id(password)
+
+
+def _actor(account: Account) -> Actor:
+    return Actor(name=account.username, role=Role(account.role), region=account.region,
+                 office_id=account.office_id)
+
+
+def change_password(db: Database, *, actor: Actor, new_password: str, national_id: str | None,
+                    now: datetime) -> None:
+    """Set the actor's own password (the policy of :func:`check_new_password` applies)."""
+    check_new_password(new_password, national_id=national_id, username=actor.name)
+    with db.transaction() as tx:
+        account = q.account_by_username(tx, username=actor.name)
+        assert account is not None and account.id is not None
+        q.update_account(tx, account_id=account.id, password_hash=hash_password(new_password),
+                         must_change_password=False, failed_logins=0, locked_until=None)
+
+
+def add_user(db: Database, *, actor: Actor | None, username: str, password: str, role: Role,
+             region: int | None, now: datetime) -> Account:
+    """Create an admin or supervisor account (``actor`` None only for the first admin)."""
+    if actor is not None:
+        authorize(actor, "user.add")
+    if role is Role.OFFICE:
+        raise InvalidInput("role", role.value, "admin or supervisor; office accounts come with `office import`")
+    if role is Role.SUPERVISOR and region not in range(1, 10):
+        raise InvalidInput("region", region, "a supervisor needs a region from 1 to 9")
+    if role is Role.ADMIN:
+        region = None
+    check_new_password(password, national_id=None, username=username)
+    with db.transaction() as tx:
+        if q.account_by_username(tx, username=username) is not None:
+            raise Duplicate("user", username)
+        return q.add(tx, Account(username=username, role=role.value, region=region,
+                                 password_hash=hash_password(password), created_at=now))

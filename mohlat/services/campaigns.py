@@ -1,0 +1,153 @@
+"""Campaigns: creating one (and opening a case for every office), publishing its ranks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from mohlat.calendars import parse_jalali_date, period_end, window_close, window_open
+from mohlat.errors import CampaignNotFound, InvalidInput, Refused
+from mohlat.scoring import Rubric, default_rubric
+from mohlat.services.access import Actor, authorize
+from mohlat.services.moves import publish_in
+from mohlat.services.rules import CalendarBook, campaign_rules
+from mohlat.store import Database, Transaction
+from mohlat.store import queries as q
+from mohlat.store.models import Campaign
+from mohlat.store.writes import apply_plan
+from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, State
+from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
+from mohlat.workflow.settings import CampaignSettings
+from mohlat.workflow.timeline import GENESIS, NewEvent, event_hash
+
+__all__ = ["create_campaign", "find_campaign", "open_cases", "publish"]
+
+OFFICE_KINDS = ("pishkhan", "rural_ict")
+
+
+def find_campaign(tx: Transaction, code: str | None) -> Campaign:
+    """The campaign with ``code``, or the newest one when no code is given."""
+    if code:
+        found = q.campaign_by_code(tx, code=code)
+        if found is None:
+            raise CampaignNotFound(code)
+        return found
+    campaigns = q.list_campaigns(tx)
+    if not campaigns:
+        raise CampaignNotFound("(none yet: create one with `mohlat campaign create`)")
+    return campaigns[0]
+
+
+def create_campaign(
+    db: Database,
+    *,
+    actor: Actor,
+    now: datetime,
+    code: str,
+    title: str,
+    first_day: str,
+    last_day: str,
+    settings: CampaignSettings | None = None,
+    rubric: Rubric | None = None,
+) -> Campaign:
+    """Create a campaign with its declaration window and open a case for every office.
+
+    The window includes both days (Tehran time); the review window, and with it
+    publication, ends ``review`` days after the window closes. The rubric is frozen
+    into the campaign (its text and SHA-256).
+    """
+    authorize(actor, "campaign.create")
+    if not code.strip():
+        raise InvalidInput("code", code, "a non-empty campaign code, e.g. 1400-2")
+    first = parse_jalali_date(first_day, field="first day")
+    last = parse_jalali_date(last_day, field="last day")
+    if last < first:
+        raise InvalidInput("last day", last_day, f"a day on or after the first day {first_day}")
+    settings = settings or CampaignSettings()
+    rubric = rubric or default_rubric()
+    with db.transaction() as tx:
+        if q.campaign_by_code(tx, code=code) is not None:
+            from mohlat.errors import Duplicate
+
+            raise Duplicate("campaign", code)
+        book = CalendarBook.load(tx, years=range(first.year - 1, first.year + 3))
+        closes_at = window_close(last, book.national,
+                                 roll_forward=settings.declaration_roll_forward)
+        review_closes_at = period_end(closes_at, settings.policy(DeadlineKind.REVIEW),
+                                      book.national)
+        campaign = q.add(tx, Campaign(
+            code=code.strip(), title=title, first_day=first.strftime("%Y/%m/%d"),
+            last_day=last.strftime("%Y/%m/%d"), opens_at=window_open(first),
+            closes_at=closes_at, review_closes_at=review_closes_at,
+            settings=settings.to_json(), rubric_text=rubric.text, rubric_sha256=rubric.sha256,
+            created_at=now,
+        ))
+        assert campaign.id is not None
+        q.open_campaign_deadline(tx, campaign_id=campaign.id, kind=PUBLICATION_KIND,
+                                 due_at=review_closes_at, at=now)
+        open_cases(tx, campaign, now=now, actor=actor.name)
+    return campaign
+
+
+def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str) -> int:
+    """Open a case (state declaring, its declaration deadline pending) for every office
+    that has none in the campaign, if its window has not closed yet."""
+    assert campaign.id is not None
+    if now > campaign.closes_at:
+        return 0
+    offices = q.office_ids_without_case(tx, campaign_id=campaign.id, kinds=OFFICE_KINDS)
+    if not offices:
+        return 0
+    case_ids = q.insert_cases_for(tx, rows=[
+        {"campaign_id": campaign.id, "office_id": oid, "region": region, "province": province,
+         "state": State.DECLARING.value, "last_hash": GENESIS, "version": 0, "event_count": 0}
+        for oid, region, province in offices
+    ])
+    plan = Plan()
+    payload = {"declaration_due": campaign.closes_at.isoformat()}
+    for case_id, (_oid, region, _province) in zip(case_ids, offices, strict=True):
+        event = NewEvent(case_id=case_id, campaign_id=campaign.id, seq=1, action="open",
+                         from_state="", to_state=State.DECLARING.value, logical_at=now,
+                         recorded_at=now, actor=actor, payload=payload)
+        digest = event_hash(GENESIS, event.content())
+        plan.events.append(NewEvent(**{**event.__dict__, "hash": digest}))
+        plan.updates.append(CaseUpdate(case_id, 0, {"version": 1, "event_count": 1,
+                                                    "last_hash": digest}))
+        plan.deadlines.append(DeadlineChange("open", case_id, campaign.id, region,
+                                             DeadlineKind.DECLARATION, now,
+                                             due_at=campaign.closes_at))
+    apply_plan(tx, plan)
+    return len(case_ids)
+
+
+def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> dict[str, int]:
+    """Publish a campaign's ranks now, before its review window closes.
+
+    Allowed once every case is reviewed: none still declaring, none out for
+    correction, every case under review approved.
+    """
+    authorize(actor, "campaign.publish")
+    with db.transaction() as tx:
+        campaign = find_campaign(tx, code)
+        assert campaign.id is not None
+        if campaign.published_at is not None:
+            raise Refused(f"campaign {campaign.code!r} was published already")
+        blocking = {
+            "still declaring": q.count_cases(tx, campaign_id=campaign.id, state=State.DECLARING),
+            "out for correction": q.count_cases(tx, campaign_id=campaign.id,
+                                                state=State.CORRECTION_REFERRAL),
+            "under review, not approved": q.count_cases(
+                tx, campaign_id=campaign.id, state=State.REGIONAL_REVIEW, reviewed=False),
+        }
+        waiting = [f"{n} {what}" for what, n in blocking.items() if n]
+        if waiting:
+            raise Refused(f"campaign {campaign.code!r} cannot be published before every case "
+                          f"is reviewed: {', '.join(waiting)}")
+        rules = campaign_rules(tx, campaign, published_at=now)
+        return publish_in(tx, rules=rules, at=now, recorded_at=now, actor=actor.name)
+
+
+def list_all(db: Database) -> Sequence[Campaign]:
+    """Every campaign, newest first."""
+    with db.transaction() as tx:
+        return q.list_campaigns(tx)

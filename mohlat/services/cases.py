@@ -1,0 +1,263 @@
+"""A person's actions on one case, and reading cases within the actor's remit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
+from mohlat.services.access import Actor, authorize, authorize_case
+from mohlat.services.campaigns import find_campaign
+from mohlat.services.moves import assign_late_positions, needs_scoring_data
+from mohlat.services.rules import campaign_rules
+from mohlat.store import Database, Transaction
+from mohlat.store import queries as q
+from mohlat.store.models import Deadline, Event
+from mohlat.store.snapshots import load_snapshots
+from mohlat.store.writes import apply_plan
+from mohlat.workflow.definition import Role, State
+from mohlat.workflow.engine import CampaignRules, Plan, plan_move
+
+__all__ = [
+    "MAX_TEXT",
+    "ActionRequest",
+    "CaseView",
+    "act",
+    "act_many",
+    "list_cases",
+    "resolve_case",
+    "show_case",
+]
+
+#: the longest reason, appeal or note text accepted
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with its office, deadlines and timeline, as shown to a person."""
+
+    row: q.CaseRow
+    deadlines: list[Deadline]
+    events: list[Event]
+
+
+def resolve_case(tx: Transaction, actor: Actor, ref: str, *, campaign: str | None,
+                 action: str = "case.read") -> q.CaseRow:
+    """The case named by ``ref`` (a case id, or an office code in the campaign), if the
+    actor may take ``action`` on it; otherwise ``CaseNotFound``."""
+    ref = ref.strip()
+    row: q.CaseRow | None
+    if ref.isdigit():
+        row = q.case_by_id(tx, case_id=int(ref))
+    else:
+        row = q.case_by_office(tx, campaign_id=find_campaign(tx, campaign).id or 0,
+                               office_code=ref)
+    if row is None:
+        raise CaseNotFound(ref)
+    assert row.case.id is not None
+    authorize_case(actor, action, case_id=row.case.id, region=row.case.region,
+                   office_id=row.case.office_id)
+    return row
+
+
+def own_case_ref(db: Database, actor: Actor, campaign: str | None) -> str:
+    """An office's own case in the campaign (offices need not name it)."""
+    if actor.role is not Role.OFFICE or actor.office_id is None:
+        raise InvalidInput("case", None, "a case id or office code")
+    with db.transaction() as tx:
+        found = find_campaign(tx, campaign)
+        assert found.id is not None
+        case_id = q.case_id_for_office(tx, campaign_id=found.id, office_id=actor.office_id)
+    if case_id is None:
+        raise CaseNotFound(f"your office's case in {found.code!r}")
+    return str(case_id)
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """One person's action on one case, for :func:`act_many`."""
+
+    actor: Actor
+    ref: str
+    fields: Mapping[str, Any] | None = None
+    association_score: object = None
+    violations: Mapping[str, object] | None = None
+    text: str | None = None
+
+
+def act(
+    db: Database,
+    *,
+    actor: Actor,
+    action: str,
+    ref: str,
+    now: datetime,
+    campaign: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    association_score: object = None,
+    violations: Mapping[str, object] | None = None,
+    text: str | None = None,
+    text_required: bool = False,
+) -> q.CaseRow:
+    """Take ``action`` on a case as ``actor`` at ``now``; refused with a specific error.
+
+    ``fields`` are declaration inputs (all of them for ``declare``; the changed ones
+    otherwise), checked against the campaign's rubric. ``text`` is the reason,
+    objection or note; it goes on the timeline.
+    """
+    request = ActionRequest(actor, ref, fields, association_score, violations, text)
+    _check_text(action, text, text_required)
+    with db.transaction() as tx:
+        done, refused = _act_in(tx, action, [request], now=now, campaign=campaign)
+        if refused:
+            raise refused[0][1]
+        fresh = q.case_by_id(tx, case_id=done[0])
+        assert fresh is not None
+        return fresh
+
+
+def act_many(
+    db: Database,
+    action: str,
+    requests: Sequence[ActionRequest],
+    *,
+    now: datetime,
+    campaign: str | None = None,
+    batch_size: int = 1000,
+) -> tuple[int, list[tuple[ActionRequest, MohlatError]]]:
+    """Take the same action on many cases, one transaction per batch.
+
+    Returns how many were done, and each refused request with its reason; a
+    refused request writes nothing, the others in its batch still land.
+    """
+    done = 0
+    refused: list[tuple[ActionRequest, MohlatError]] = []
+    for start in range(0, len(requests), batch_size):
+        batch = requests[start : start + batch_size]
+        with db.transaction() as tx:
+            ids, bad = _act_in(tx, action, batch, now=now, campaign=campaign)
+        done += len(ids)
+        refused.extend(bad)
+    return done, refused
+
+
+def _check_text(action: str, text: str | None, required: bool) -> None:
+    if text is not None and len(text) > MAX_TEXT:
+        raise InvalidInput("text", f"{text[:20]}…", f"at most {MAX_TEXT} characters, got {len(text)}")
+    if required and not (text or "").strip():
+        raise InvalidInput("reason", text or "", f"a written reason is required for {action!r}")
+
+
+def _act_in(
+    tx: Transaction,
+    action: str,
+    requests: Sequence[ActionRequest],
+    *,
+    now: datetime,
+    campaign: str | None,
+) -> tuple[list[int], list[tuple[ActionRequest, MohlatError]]]:
+    refused: list[tuple[ActionRequest, MohlatError]] = []
+    rows: dict[int, tuple[ActionRequest, q.CaseRow]] = {}
+    for request in requests:
+        try:
+            row = resolve_case(tx, request.actor, request.ref, campaign=campaign, action=action)
+        except MohlatError as exc:
+            refused.append((request, exc))
+            continue
+        assert row.case.id is not None
+        rows[row.case.id] = (request, row)
+    snapshots = load_snapshots(tx, list(rows), with_data=needs_scoring_data(action))
+    plan = Plan()
+    rules_of: dict[int, CampaignRules] = {}
+    for snapshot in snapshots:
+        request, row = rows[snapshot.case_id]
+        rules = rules_of.get(row.case.campaign_id)
+        if rules is None:
+            campaign_row = q.campaign_by_id(tx, campaign_id=row.case.campaign_id)
+            assert campaign_row is not None
+            rules = rules_of[row.case.campaign_id] = campaign_rules(tx, campaign_row)
+        try:
+            values, payload = _values(action, request, row, rules, now)
+            plan.extend(plan_move(snapshot, action, rules=rules, at=now, recorded_at=now,
+                                  actor=request.actor.name, values=values, payload=payload))
+        except MohlatError as exc:
+            refused.append((request, exc))
+    apply_plan(tx, plan)
+    for rules in rules_of.values():
+        if rules.is_published(now):
+            assign_late_positions(tx, rules=rules)
+    return [u.case_id for u in plan.updates], refused
+
+
+def _values(action: str, request: ActionRequest, row: q.CaseRow, rules: CampaignRules,
+            now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The case fields ``request`` sets and what goes on the timeline, validated."""
+    rubric = rules.rubric
+    values: dict[str, Any] = {}
+    payload: dict[str, Any] = {}
+    if request.text:
+        payload["text"] = request.text.strip()
+    old_declaration = dict(row.case.declaration or {})
+    if request.fields:
+        if action == "declare":
+            declaration = rubric.validate_declaration(request.fields)
+        else:
+            declaration = {**old_declaration,
+                           **rubric.validate_declaration(request.fields, partial=True)}
+        values["declaration"] = declaration
+        diff = _diff(old_declaration, declaration)
+        if diff:
+            payload["changes"] = diff
+    elif action == "declare":
+        raise InvalidInput("declaration", {}, "the declaration's fields (see `mohlat declare --help`)")
+    if action == "declare":
+        values["declared_at"] = now
+    if request.association_score is not None:
+        score = rubric.validate_association_score(request.association_score)
+        values["association_score"] = score
+        if score != row.case.association_score:
+            payload["association_score"] = [row.case.association_score, score]
+    if request.violations:
+        merged = {**(row.case.violations or {}), **rubric.validate_violations(request.violations)}
+        values["violations"] = {k: v for k, v in merged.items() if v}
+        payload["violations"] = [row.case.violations or {}, values["violations"]]
+    if action == "decide":
+        payload["before"] = {"total": row.case.total, "grade": row.case.grade}
+    return values, payload
+
+
+def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after))
+            if before.get(k) != after.get(k)}
+
+
+def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> CaseView:
+    """A case with its deadlines and timeline."""
+    with db.transaction() as tx:
+        row = resolve_case(tx, actor, ref, campaign=campaign)
+        assert row.case.id is not None
+        return CaseView(row, q.case_deadlines(tx, case_id=row.case.id),
+                        q.case_events(tx, case_id=row.case.id))
+
+
+def list_cases(db: Database, *, actor: Actor, campaign: str | None, state: str | None = None,
+               region: int | None = None, overdue: bool = False, limit: int | None = 50
+               ) -> list[q.CaseRow]:
+    """Cases within the actor's remit, filtered."""
+    authorize(actor, "case.read")
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidInput("state", state, "one of: " + ", ".join(s.value for s in State))
+    with db.transaction() as tx:
+        found = find_campaign(tx, campaign)
+        assert found.id is not None
+        if actor.role is Role.SUPERVISOR:
+            if region is not None and region != actor.region:
+                return []
+            region = actor.region
+        office_id = actor.office_id if actor.role is Role.OFFICE else None
+        return q.list_cases(tx, campaign_id=found.id, region=region, office_id=office_id,
+                            state=State.APPEALED.value if overdue else state,
+                            escalated=True if overdue else None, limit=limit)

@@ -1,0 +1,122 @@
+"""Moving cases inside a transaction: the shared core of actions, publication and sweeps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from mohlat.errors import TransitionNotAllowed
+from mohlat.scoring import RankEntry, position_among, rank
+from mohlat.store import Transaction
+from mohlat.store import queries as q
+from mohlat.store.snapshots import load_snapshots
+from mohlat.store.writes import apply_plan
+from mohlat.workflow.definition import PUBLICATION_KIND, State
+from mohlat.workflow.engine import CampaignRules, DeadlineChange, Plan, plan_move
+from mohlat.workflow.rulebook import possible_destinations
+
+__all__ = ["assign_late_positions", "fire", "publish_in"]
+
+log = logging.getLogger(__name__)
+
+_SCORING_STATES = frozenset({State.RANKED, State.FINAL})
+
+
+def needs_scoring_data(action: str) -> bool:
+    """Whether ``action`` may score a case (and so needs its scoring inputs loaded)."""
+    return bool(possible_destinations(action) & _SCORING_STATES)
+
+
+def fire(
+    tx: Transaction,
+    action: str,
+    case_ids: Sequence[int],
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    by_deadline: bool,
+) -> Plan:
+    """Fire ``action`` on many cases of one campaign at ``at`` and write the result.
+
+    A deadline that fell due for a case no longer in a state it governs (it cannot
+    happen through the product) is closed as stale, with a warning, so a sweep
+    always makes progress.
+    """
+    plan = Plan()
+    for snapshot in load_snapshots(tx, case_ids, with_data=needs_scoring_data(action)):
+        try:
+            plan.extend(plan_move(snapshot, action, rules=rules, at=at, recorded_at=recorded_at,
+                                  actor=actor, by_deadline=by_deadline))
+        except TransitionNotAllowed as refused:
+            if not by_deadline:
+                raise
+            log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refused)
+            plan.deadlines.append(_stale(snapshot.case_id, snapshot.campaign_id,
+                                         snapshot.region, action, at))
+    apply_plan(tx, plan)
+    return plan
+
+
+def _stale(case_id: int, campaign_id: int, region: int, action: str, at: datetime
+           ) -> DeadlineChange:
+    from mohlat.workflow.definition import STATE_DEADLINES
+
+    kind = next(r.kind for r in STATE_DEADLINES.values() if r.on_expiry == action)
+    return DeadlineChange("close", case_id, campaign_id, region, kind, at, status="stale")
+
+
+def publish_in(tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime,
+               actor: str) -> dict[str, int]:
+    """Publish the campaign's ranks at ``at``: rank every reviewed case, open every
+    ranked case's appeal window, number the ranking. ``rules`` must say published at ``at``."""
+    campaign_id = rules.campaign_id
+    reviewed = q.case_ids_in_state(tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW,
+                                   reviewed=True)
+    ranked_now = fire(tx, "publish", reviewed, rules=rules, at=at, recorded_at=recorded_at,
+                      actor=actor, by_deadline=False)
+    waiting = q.case_ids_in_state(tx, campaign_id=campaign_id, state=State.RANKED,
+                                  without_deadline=True)
+    opened = fire(tx, "publish", waiting, rules=rules, at=at, recorded_at=recorded_at,
+                  actor=actor, by_deadline=False)
+    q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
+    q.close_campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND,
+                              status="expired", at=recorded_at)
+    entries = [_entry(row) for row in q.ranked_entries(tx, campaign_id=campaign_id)]
+    positions = rank(entries, rules.rubric.tie_breakers)
+    q.set_positions(tx, positions=[(cid, p.national, p.regional, p.provincial)
+                                   for cid, p in positions.items()])
+    return {"ranked": len(ranked_now) + len(opened), "positions": len(positions)}
+
+
+def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
+    """Give cases ranked after publication their place, without renumbering the others."""
+    late = set(q.unranked_positions(tx, campaign_id=rules.campaign_id))
+    if not late:
+        return 0
+    rows = q.ranked_entries(tx, campaign_id=rules.campaign_id)
+    published = [_entry(r) for r in rows if r[0] not in late]
+    placed = []
+    for row in rows:
+        if row[0] in late:
+            p = position_among(_entry(row), published, rules.rubric.tie_breakers)
+            placed.append((row[0], p.national, p.regional, p.provincial))
+    q.set_positions(tx, positions=placed)
+    return len(placed)
+
+
+def _entry(row: Sequence[Any]) -> RankEntry:
+    violations: Mapping[str, int] = row[5] or {}
+    return RankEntry(
+        case_id=row[0],
+        total=row[1],
+        region=row[2],
+        province=row[3],
+        association_score=row[4],
+        violations_count=sum(violations.values()),
+        declared_at=row[6],
+        office_code=row[7],
+    )

@@ -1,0 +1,168 @@
+"""Importing offices from CSV: every row checked, all or nothing.
+
+Columns: ``code, name, kind, region, province, national_id[, holder_name]``. Each
+office's license holder gets an account whose user name is the national ID and
+whose initial password is the national ID too (see :mod:`mohlat.services.accounts`).
+Offices imported while a campaign's declaration window is still open get a case
+in it at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mohlat.calendars import normalize_digits
+from mohlat.errors import InvalidInput, MohlatError
+from mohlat.identity import validate_national_id
+from mohlat.services.access import Actor, authorize
+from mohlat.services.campaigns import OFFICE_KINDS, open_cases
+from mohlat.store import Database
+from mohlat.store import queries as q
+from mohlat.workflow.definition import Role
+
+__all__ = ["COLUMNS", "ImportReport", "RowError", "import_offices", "parse_offices"]
+
+COLUMNS = ("code", "name", "kind", "region", "province", "national_id")
+OPTIONAL_COLUMNS = ("holder_name",)
+MAX_ROWS = 200_000
+MAX_FIELD = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one CSV row."""
+
+    line: int
+    column: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column}: {self.why}"
+
+
+class InvalidCsv(InvalidInput):
+    """A CSV import with bad rows; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n  ".join(str(e) for e in errors[:20])
+        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__("csv", f"{len(errors)} bad row(s)",
+                         f"fix these rows (nothing was imported):\n  {shown}{more}")
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    offices: int
+    cases_opened: int
+    skipped: list[RowError]
+
+
+def parse_offices(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """The office rows of a CSV text, and the errors of the rows that are not good."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput("csv header", ",".join(header),
+                           f"the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)})")
+    rows: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    seen_codes: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if index >= MAX_ROWS:
+            errors.append(RowError(line, "-", f"more than {MAX_ROWS} rows"))
+            break
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        row_errors = _check_row(row, line)
+        if not row_errors:
+            for key, seen, label in (("code", seen_codes, "office code"),
+                                     ("national_id", seen_ids, "national ID")):
+                if row[key] in seen:
+                    row_errors.append(RowError(line, key, f"{label} {row[key]!r} repeats line "
+                                                          f"{seen[row[key]]}"))
+                seen[row[key]] = line
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            rows.append(row)
+    return rows, errors
+
+
+def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
+    errors: list[RowError] = []
+    for column in (*COLUMNS, *OPTIONAL_COLUMNS):
+        if len(row.get(column, "")) > MAX_FIELD:
+            errors.append(RowError(line, column, f"longer than {MAX_FIELD} characters"))
+    for column in ("code", "name", "province"):
+        if not row.get(column):
+            errors.append(RowError(line, column, "is empty"))
+    if row.get("kind") not in OFFICE_KINDS:
+        errors.append(RowError(line, "kind", f"{row.get('kind')!r} is not one of: "
+                                             + ", ".join(OFFICE_KINDS)))
+    region = normalize_digits(row.get("region", ""))
+    if not region.isdigit() or not 1 <= int(region) <= 9:
+        errors.append(RowError(line, "region", f"{row.get('region')!r} is not a region 1..9"))
+    else:
+        row["region"] = int(region)
+    try:
+        row["national_id"] = validate_national_id(row.get("national_id", ""))
+    except MohlatError as exc:
+        errors.append(RowError(line, "national_id", str(getattr(exc, "allowed", exc))))
+    row["code"] = normalize_digits(row.get("code", ""))
+    return errors
+
+
+def import_offices(db: Database, *, actor: Actor, text: str, now: datetime,
+                   skip_invalid: bool = False) -> ImportReport:
+    """Import the offices of a CSV text, with their holders' accounts; all or nothing,
+    unless ``skip_invalid`` (then the bad rows are reported and left out)."""
+    authorize(actor, "office.import")
+    rows, errors = parse_offices(text)
+    with db.transaction() as tx:
+        existing = q.office_codes(tx, codes=[r["code"] for r in rows])
+        taken = {a.username for a in q.list_accounts(tx)} if rows else set()
+        good: list[dict[str, Any]] = []
+        for r in rows:
+            if r["code"] in existing:
+                errors.append(RowError(0, "code", f"office {r['code']!r} exists already"))
+            elif r["national_id"] in taken:
+                errors.append(RowError(0, "national_id",
+                                       f"{r['national_id']!r} already has an account"))
+            else:
+                good.append(r)
+        if errors and not skip_invalid:
+            raise InvalidCsv(errors)
+        q.insert_offices(tx, rows=[{
+            "code": r["code"], "name": r["name"], "kind": r["kind"], "region": r["region"],
+            "province": r["province"], "national_id": r["national_id"],
+            "holder_name": r.get("holder_name", ""),
+        } for r in good])
+        ids = {o.code: o.id for o in q.list_offices(tx, region=None, limit=None)} if good else {}
+        q.insert_accounts(tx, rows=[{
+            "username": r["national_id"], "role": Role.OFFICE.value, "region": r["region"],
+            "office_id": ids[r["code"]], "password_hash": "", "must_change_password": True,
+            "failed_logins": 0, "created_at": now,
+        } for r in good])
+        opened = sum(open_cases(tx, c, now=now, actor=actor.name)
+                     for c in q.list_campaigns(tx)) if good else 0
+    return ImportReport(len(good), opened, errors)
+
+
+def office_rows(offices: Iterable[dict[str, Any]]) -> str:
+    """CSV text for office dicts (used by the demo to feed the real importer)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *OPTIONAL_COLUMNS])
+    writer.writeheader()
+    for office in offices:
+        writer.writerow(office)
+    return out.getvalue()

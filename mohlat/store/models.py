@@ -1,0 +1,161 @@
+"""The tables, as SQLModel classes. Instants are UTC; Jalali is only for display."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from mohlat.store.types import UTCDateTime
+
+__all__ = ["Account", "Campaign", "Case", "Closure", "Deadline", "Event", "Office"]
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class Campaign(SQLModel, table=True):
+    """One evaluation campaign (round)."""
+
+    __tablename__ = "campaigns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=64)
+    title: str = Field(max_length=200)
+    first_day: str = Field(max_length=10)  # Jalali yyyy/mm/dd, as given
+    last_day: str = Field(max_length=10)
+    opens_at: datetime = _instant()
+    closes_at: datetime = _instant()
+    review_closes_at: datetime = _instant()
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rubric_text: str
+    rubric_sha256: str = Field(max_length=64)
+    published_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = _instant()
+
+
+class Office(SQLModel, table=True):
+    """A counter office or rural ICT office."""
+
+    __tablename__ = "offices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=16)  # pishkhan | rural_ict
+    region: int = Field(index=True)
+    province: str = Field(max_length=64)
+    national_id: str = Field(max_length=10, index=True)
+    holder_name: str = Field(default="", max_length=200)
+
+
+class Account(SQLModel, table=True):
+    """Someone who logs in: an admin, a region's supervisor or an office's license holder."""
+
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    role: str = Field(max_length=16)
+    region: int | None = None
+    office_id: int | None = Field(default=None, foreign_key="offices.id")
+    password_hash: str
+    must_change_password: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = _instant(nullable=True)
+    created_at: datetime = _instant()
+
+
+class Case(SQLModel, table=True):
+    """One office's file in one campaign."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "office_id"),
+        Index("ix_cases_campaign_state", "campaign_id", "state"),
+        Index("ix_cases_campaign_region", "campaign_id", "region"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id")
+    office_id: int = Field(foreign_key="offices.id")
+    region: int
+    province: str = Field(max_length=64)
+    state: str = Field(max_length=24)
+    declaration: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    declared_at: datetime | None = _instant(nullable=True)
+    reviewed_at: datetime | None = _instant(nullable=True)
+    association_score: float | None = None
+    violations: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
+    total: float | None = None
+    grade: str | None = Field(default=None, max_length=8)
+    breakdown: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    position_national: int | None = None
+    position_regional: int | None = None
+    position_provincial: int | None = None
+    final_total: float | None = None
+    final_grade: str | None = Field(default=None, max_length=8)
+    escalated: bool = False
+    version: int = 0
+    event_count: int = 0
+    last_hash: str = Field(max_length=64)
+
+
+class Deadline(SQLModel, table=True):
+    """A deadline: pending (with its due instant), paused (with its time left) or ended."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        Index("ix_deadlines_due", "status", "due_at"),
+        Index("ix_deadlines_case", "case_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id")
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
+    region: int | None = None
+    kind: str = Field(max_length=24)
+    status: str = Field(max_length=16)  # pending | paused | expired | closed
+    due_at: datetime | None = _instant(nullable=True)
+    remaining_us: int | None = Field(default=None, sa_type=BigInteger)
+    opened_at: datetime = _instant()
+    closed_at: datetime | None = _instant(nullable=True)
+
+
+class Event(SQLModel, table=True):
+    """One entry of a case's timeline; hash-chained, never updated or deleted."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    seq: int
+    action: str = Field(max_length=32)
+    from_state: str = Field(max_length=24)
+    to_state: str = Field(max_length=24)
+    logical_at: datetime = _instant()
+    recorded_at: datetime = _instant()
+    actor: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Closure(SQLModel, table=True):
+    """A day or days an administrator closed offices (pollution, heat, emergencies)."""
+
+    __tablename__ = "closures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_day: str = Field(max_length=10)
+    last_day: str = Field(max_length=10)
+    reason: str = Field(max_length=500)
+    regions: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    provinces: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant()
+    created_by: str = Field(max_length=64)

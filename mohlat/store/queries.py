@@ -1,0 +1,402 @@
+"""Reads and small writes, as keyword-only functions of a transaction.
+
+Bulk paths use SQLAlchemy Core; single rows use the SQLModel classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from mohlat.store.models import Account, Campaign, Case, Closure, Deadline, Event, Office
+
+__all__ = [
+    "CaseRow",
+    "add",
+    "campaign_by_code",
+    "case_by_id",
+    "case_by_office",
+    "case_counts",
+    "case_deadlines",
+    "case_events",
+    "count_cases",
+    "insert_cases_for",
+    "insert_offices",
+    "list_accounts",
+    "list_campaigns",
+    "list_cases",
+    "list_closures",
+    "list_offices",
+    "office_by_code",
+    "open_campaign_deadline",
+    "ranked_entries",
+    "set_campaign_published",
+    "set_positions",
+    "account_by_username",
+    "update_account",
+    "unranked_positions",
+]
+
+_cases = Case.__table__  # type: ignore[attr-defined]
+_offices = Office.__table__  # type: ignore[attr-defined]
+_deadlines = Deadline.__table__  # type: ignore[attr-defined]
+_events = Event.__table__  # type: ignore[attr-defined]
+_campaigns = Campaign.__table__  # type: ignore[attr-defined]
+
+
+def add(tx: Session, row: Any) -> Any:
+    """Insert one model row and return it with its id."""
+    tx.add(row)
+    tx.flush()
+    return row
+
+
+# --- campaigns -----------------------------------------------------------------------
+
+
+def campaign_by_code(tx: Session, *, code: str) -> Campaign | None:
+    """The campaign with this code."""
+    return tx.execute(select(Campaign).where(Campaign.code == code)).scalar_one_or_none()
+
+
+def campaign_by_id(tx: Session, *, campaign_id: int) -> Campaign | None:
+    """The campaign with this id."""
+    return tx.get(Campaign, campaign_id)
+
+
+def list_campaigns(tx: Session) -> list[Campaign]:
+    """Every campaign, newest first."""
+    return list(tx.execute(select(Campaign).order_by(Campaign.id.desc())).scalars())  # type: ignore[union-attr]
+
+
+def set_campaign_published(tx: Session, *, campaign_id: int, at: datetime) -> None:
+    """Mark the campaign's ranks published at ``at``."""
+    tx.execute(update(_campaigns).where(_campaigns.c.id == campaign_id).values(published_at=at))
+
+
+def open_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, due_at: datetime,
+                           at: datetime) -> None:
+    """Open the campaign's own deadline of ``kind``."""
+    tx.execute(insert(_deadlines).values(
+        campaign_id=campaign_id, case_id=None, region=None, kind=kind, status="pending",
+        due_at=due_at, opened_at=at,
+    ))
+
+
+def close_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, status: str,
+                            at: datetime) -> None:
+    """Close the campaign's pending deadline of ``kind``."""
+    d = _deadlines.c
+    tx.execute(
+        update(_deadlines)
+        .where(d.campaign_id == campaign_id, d.case_id.is_(None), d.kind == kind,
+               d.status == "pending")
+        .values(status=status, closed_at=at)
+    )
+
+
+# --- offices -------------------------------------------------------------------------
+
+
+def insert_offices(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many offices in one statement."""
+    if rows:
+        tx.execute(insert(_offices), list(rows))
+
+
+def office_by_code(tx: Session, *, code: str) -> Office | None:
+    """The office with this code."""
+    return tx.execute(select(Office).where(Office.code == code)).scalar_one_or_none()
+
+
+def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` exist already."""
+    wanted = list(codes)
+    found: set[str] = set()
+    for i in range(0, len(wanted), 5000):
+        chunk = wanted[i : i + 5000]
+        found.update(tx.execute(select(_offices.c.code).where(_offices.c.code.in_(chunk))).scalars())
+    return found
+
+
+def list_offices(tx: Session, *, region: int | None, limit: int | None) -> list[Office]:
+    """Offices by code, in one region or all."""
+    query = select(Office).order_by(Office.code)
+    if region is not None:
+        query = query.where(Office.region == region)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(tx.execute(query).scalars())
+
+
+def office_ids_without_case(tx: Session, *, campaign_id: int, kinds: Sequence[str] | None = None
+                            ) -> list[tuple[int, int, str]]:
+    """(office id, region, province) of offices that have no case in the campaign yet."""
+    o = _offices.c
+    has_case = select(_cases.c.office_id).where(_cases.c.campaign_id == campaign_id)
+    query = select(o.id, o.region, o.province).where(o.id.not_in(has_case)).order_by(o.id)
+    if kinds:
+        query = query.where(o.kind.in_(list(kinds)))
+    return [(r[0], r[1], r[2]) for r in tx.execute(query)]
+
+
+def insert_cases_for(tx: Session, *, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert cases (one dict each) and return their ids in the same order."""
+    if not rows:
+        return []
+    result = tx.execute(insert(_cases).returning(_cases.c.id, sort_by_parameter_order=True),
+                        list(rows))
+    return [r[0] for r in result]
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case with its office, for display and access checks."""
+
+    case: Case
+    office: Office
+    campaign_code: str
+
+
+def _case_rows(tx: Session, query: Any) -> list[CaseRow]:
+    return [CaseRow(r[0], r[1], r[2]) for r in tx.execute(query)]
+
+
+def _case_query() -> Any:
+    return (
+        select(Case, Office, Campaign.code)
+        .join(Office, Office.id == Case.office_id)  # type: ignore[arg-type]
+        .join(Campaign, Campaign.id == Case.campaign_id)  # type: ignore[arg-type]
+    )
+
+
+def case_by_id(tx: Session, *, case_id: int) -> CaseRow | None:
+    """The case with this id."""
+    rows = _case_rows(tx, _case_query().where(Case.id == case_id))
+    return rows[0] if rows else None
+
+
+def case_by_office(tx: Session, *, campaign_id: int, office_code: str) -> CaseRow | None:
+    """The case of the office with this code in the campaign."""
+    rows = _case_rows(
+        tx, _case_query().where(Case.campaign_id == campaign_id, Office.code == office_code)
+    )
+    return rows[0] if rows else None
+
+
+def case_id_for_office(tx: Session, *, campaign_id: int, office_id: int) -> int | None:
+    """The id of the office's case in the campaign."""
+    return tx.execute(
+        select(_cases.c.id).where(_cases.c.campaign_id == campaign_id,
+                                  _cases.c.office_id == office_id)
+    ).scalar()
+
+
+def list_cases(
+    tx: Session,
+    *,
+    campaign_id: int,
+    region: int | None = None,
+    office_id: int | None = None,
+    state: str | None = None,
+    escalated: bool | None = None,
+    order_by_position: bool = False,
+    limit: int | None = None,
+) -> list[CaseRow]:
+    """Cases of a campaign, filtered."""
+    query = _case_query().where(Case.campaign_id == campaign_id)
+    if region is not None:
+        query = query.where(Case.region == region)
+    if office_id is not None:
+        query = query.where(Case.office_id == office_id)
+    if state is not None:
+        query = query.where(Case.state == state)
+    if escalated is not None:
+        query = query.where(Case.escalated == escalated)
+    if order_by_position:
+        query = query.where(Case.position_national.is_not(None)).order_by(  # type: ignore[union-attr]
+            Case.position_national
+        )
+    else:
+        query = query.order_by(Case.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return _case_rows(tx, query)
+
+
+def count_cases(tx: Session, *, campaign_id: int, state: str | None = None,
+                reviewed: bool | None = None) -> int:
+    """How many cases of the campaign (in ``state``, reviewed or not)."""
+    c = _cases.c
+    query = select(func.count()).select_from(_cases).where(c.campaign_id == campaign_id)
+    if state is not None:
+        query = query.where(c.state == state)
+    if reviewed is not None:
+        query = query.where(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
+    return int(tx.execute(query).scalar() or 0)
+
+
+def case_counts(tx: Session, *, campaign_id: int, region: int | None = None
+                ) -> list[tuple[int, str, int]]:
+    """(region, state, count) for the campaign."""
+    c = _cases.c
+    query = (
+        select(c.region, c.state, func.count())
+        .where(c.campaign_id == campaign_id)
+        .group_by(c.region, c.state)
+        .order_by(c.region, c.state)
+    )
+    if region is not None:
+        query = query.where(c.region == region)
+    return [(r[0], r[1], r[2]) for r in tx.execute(query)]
+
+
+def case_ids_in_state(tx: Session, *, campaign_id: int, state: str,
+                      reviewed: bool | None = None, without_deadline: bool = False) -> list[int]:
+    """Ids of the campaign's cases in ``state`` (optionally reviewed, or with no open deadline)."""
+    c = _cases.c
+    query = select(c.id).where(c.campaign_id == campaign_id, c.state == state).order_by(c.id)
+    if reviewed is not None:
+        query = query.where(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
+    if without_deadline:
+        d = _deadlines.c
+        open_ = select(d.case_id).where(d.campaign_id == campaign_id, d.status == "pending",
+                                        d.case_id.is_not(None))
+        query = query.where(c.id.not_in(open_))
+    return list(tx.execute(query).scalars())
+
+
+def case_events(tx: Session, *, case_id: int) -> list[Event]:
+    """The case's timeline, in order."""
+    return list(tx.execute(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).scalars())  # type: ignore[arg-type]
+
+
+def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
+    """Every deadline the case has had, oldest first."""
+    return list(tx.execute(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)).scalars())  # type: ignore[arg-type]
+
+
+def overdue_decisions(tx: Session, *, campaign_id: int, region: int | None) -> list[CaseRow]:
+    """Appealed cases whose decision deadline was missed (escalated)."""
+    return list_cases(tx, campaign_id=campaign_id, region=region, state="appealed", escalated=True)
+
+
+# --- ranking -------------------------------------------------------------------------
+
+
+def ranked_entries(tx: Session, *, campaign_id: int, only_positioned: bool = False
+                   ) -> list[tuple[Any, ...]]:
+    """(case id, total, region, province, association score, violations, declared at,
+    office code) of the campaign's ranked or later cases."""
+    c, o = _cases.c, _offices.c
+    query = (
+        select(c.id, c.total, c.region, c.province, c.association_score, c.violations,
+               c.declared_at, o.code)
+        .join(_offices, o.id == c.office_id)
+        .where(c.campaign_id == campaign_id, c.total.is_not(None))
+    )
+    if only_positioned:
+        query = query.where(c.position_national.is_not(None))
+    return [tuple(r) for r in tx.execute(query)]
+
+
+def unranked_positions(tx: Session, *, campaign_id: int) -> list[int]:
+    """Ids of the campaign's scored cases that have no position yet."""
+    c = _cases.c
+    return list(tx.execute(
+        select(c.id).where(c.campaign_id == campaign_id, c.total.is_not(None),
+                           c.position_national.is_(None)).order_by(c.id)
+    ).scalars())
+
+
+def set_positions(tx: Session, *, positions: Sequence[tuple[int, int, int, int]]) -> None:
+    """Write (case id, national, regional, provincial) positions in one statement."""
+    if not positions:
+        return
+    c = _cases.c
+    tx.connection().execute(
+        update(_cases).where(c.id == bindparam("_id")).values(
+            position_national=bindparam("_n"), position_regional=bindparam("_r"),
+            position_provincial=bindparam("_p"),
+        ),
+        [{"_id": i, "_n": n, "_r": r, "_p": p} for i, n, r, p in positions],
+    )
+
+
+# --- accounts ------------------------------------------------------------------------
+
+
+def account_by_username(tx: Session, *, username: str) -> Account | None:
+    """The account with this user name."""
+    return tx.execute(select(Account).where(Account.username == username)).scalar_one_or_none()
+
+
+def list_accounts(tx: Session, *, role: str | None = None, limit: int | None = None
+                  ) -> list[Account]:
+    """Accounts by user name."""
+    query = select(Account).order_by(Account.username)
+    if role:
+        query = query.where(Account.role == role)
+    if limit:
+        query = query.limit(limit)
+    return list(tx.execute(query).scalars())
+
+
+def update_account(tx: Session, *, account_id: int, **values: Any) -> None:
+    """Set fields of one account."""
+    tx.execute(update(Account.__table__).where(Account.__table__.c.id == account_id)  # type: ignore[attr-defined]
+               .values(**values))
+
+
+def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many accounts in one statement."""
+    if rows:
+        tx.execute(insert(Account.__table__), list(rows))  # type: ignore[attr-defined]
+
+
+# --- closures ------------------------------------------------------------------------
+
+
+def list_closures(tx: Session) -> list[Closure]:
+    """Every closure an administrator added."""
+    return list(tx.execute(select(Closure).order_by(Closure.first_day)).scalars())
+
+
+def pending_case_deadlines(tx: Session, *, campaign_id: int, kind: str | None = None
+                           ) -> list[tuple[int, int, str, datetime]]:
+    """(deadline id, case id, kind, due) of the campaign's pending case deadlines."""
+    d = _deadlines.c
+    query = select(d.id, d.case_id, d.kind, d.due_at).where(
+        d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None))
+    if kind:
+        query = query.where(d.kind == kind)
+    return [(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
+
+
+def campaigns_of_cases(tx: Session, *, case_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The given case ids grouped by their campaign."""
+    grouped: dict[int, list[int]] = {}
+    for i in range(0, len(case_ids), 10000):
+        chunk = list(case_ids[i : i + 10000])
+        for cid, campaign_id in tx.execute(
+            select(_cases.c.id, _cases.c.campaign_id).where(_cases.c.id.in_(chunk))
+        ):
+            grouped.setdefault(campaign_id, []).append(cid)
+    return grouped
+
+
+def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, int, bool]]:
+    """(case id, state, region, office id, reviewed) of every case of the campaign."""
+    c = _cases.c
+    return [(r[0], r[1], r[2], r[3], r[4] is not None) for r in tx.execute(
+        select(c.id, c.state, c.region, c.office_id, c.reviewed_at)
+        .where(c.campaign_id == campaign_id).order_by(c.id)
+    )]

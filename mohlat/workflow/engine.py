@@ -1,0 +1,307 @@
+"""Planning what an action does to a case, without I/O.
+
+:func:`plan_move` takes a snapshot of a case, the campaign's rules, an action and
+the instant it happens, and returns a :class:`Plan`: the case's new values, the
+timeline event (hash-chained) and the deadline changes. The store applies plans,
+one at a time for a person's action or thousands at once for a sweep; both come
+from this one function and the one declaration in
+:mod:`mohlat.workflow.definition`.
+
+Deadline policy, as applied here:
+
+* Leaving a state closes the deadline it carries, or pauses it (keeping the time
+  left) when the new state is in its rule's ``paused_in``.
+* Entering a state opens its deadline, or resumes the paused one with the time it
+  had left. A deadline anchored on publication opens only once the campaign's
+  ranks are published (then from the later of entry and publication).
+* A person's action in a state whose binding deadline has passed is refused, even
+  if no sweep has run yet: "every deadline is checked at the moment of the action".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+from mohlat.calendars import WorkCalendar, format_instant, period_end
+from mohlat.errors import DeadlinePassed, NotYetOpen
+from mohlat.scoring import Rubric, score_case
+from mohlat.workflow.definition import (
+    STATE_DEADLINES,
+    Anchor,
+    DeadlineKind,
+    DeadlineRule,
+    Facts,
+    State,
+)
+from mohlat.workflow.rulebook import Move, decide
+from mohlat.workflow.settings import CampaignSettings
+from mohlat.workflow.timeline import NewEvent, event_hash
+
+__all__ = [
+    "CampaignRules",
+    "CaseSnapshot",
+    "CaseUpdate",
+    "DeadlineChange",
+    "Plan",
+    "plan_move",
+]
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """What the planner needs to know of one case."""
+
+    case_id: int
+    campaign_id: int
+    region: int
+    province: str
+    state: State
+    version: int
+    event_count: int
+    last_hash: str
+    declared: bool = False
+    reviewed: bool = False
+    #: the due instant of the deadline the current state carries, if one is open
+    due_at: datetime | None = None
+    #: the time left on a paused deadline (the review clock during a correction)
+    paused_left: timedelta | None = None
+    #: scoring inputs; loaded only for actions that may rank the case
+    declaration: Mapping[str, Any] | None = None
+    association_score: float | None = None
+    violations: Mapping[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """What the planner needs to know of a campaign."""
+
+    campaign_id: int
+    opens_at: datetime
+    closes_at: datetime
+    published_at: datetime | None
+    settings: CampaignSettings
+    rubric: Rubric
+    #: the working calendar for an office's region and province
+    calendar_for: Callable[[int, str], WorkCalendar]
+
+    def is_published(self, at: datetime) -> bool:
+        """Whether the campaign's ranks are public at ``at``."""
+        return self.published_at is not None and self.published_at <= at
+
+    def period_due(self, kind: DeadlineKind, start: datetime, region: int, province: str) -> datetime:
+        """The last instant of a ``kind`` period started at ``start`` for that office's calendar."""
+        return _period_due(self.settings.policy(kind), start, self.calendar_for(region, province))
+
+
+@lru_cache(maxsize=4096)
+def _period_due(policy: Any, start: datetime, calendar: WorkCalendar) -> datetime:
+    return period_end(start, policy, calendar)
+
+
+@dataclass(frozen=True)
+class CaseUpdate:
+    """New values for one case, applied only if its version is still ``version``."""
+
+    case_id: int
+    version: int
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """One change to a case's deadlines."""
+
+    op: Literal["open", "close", "pause", "resume"]
+    case_id: int
+    campaign_id: int
+    region: int
+    kind: DeadlineKind
+    #: when the change happens
+    at: datetime
+    due_at: datetime | None = None
+    remaining: timedelta | None = None
+    #: for ``close``: "expired" (it fell due) or "closed" (the case left the state)
+    status: str = ""
+
+
+@dataclass
+class Plan:
+    """Everything one or many moves will write, applied in one transaction."""
+
+    updates: list[CaseUpdate] = field(default_factory=list)
+    events: list[NewEvent] = field(default_factory=list)
+    deadlines: list[DeadlineChange] = field(default_factory=list)
+
+    def extend(self, other: Plan) -> None:
+        """Add another plan's writes to this one."""
+        self.updates.extend(other.updates)
+        self.events.extend(other.events)
+        self.deadlines.extend(other.deadlines)
+
+    def __len__(self) -> int:
+        return len(self.updates)
+
+
+def plan_move(
+    case: CaseSnapshot,
+    action: str,
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    values: Mapping[str, Any] | None = None,
+    payload: Mapping[str, Any] | None = None,
+    by_deadline: bool = False,
+) -> Plan:
+    """What ``action`` at ``at`` does to ``case``, or why it is refused.
+
+    ``values`` are the case fields the action sets (a declaration, a score…);
+    ``payload`` goes on the timeline. ``by_deadline`` marks the scheduler firing a
+    deadline that fell due at ``at``; a person's action is checked against the
+    deadline its state carries.
+    """
+    facts = Facts(
+        state=case.state,
+        declared=case.declared,
+        reviewed=case.reviewed,
+        published=rules.is_published(at),
+    )
+    move = decide(action, facts)
+    if not by_deadline:
+        _check_timing(case, action, rules, at)
+
+    new_values: dict[str, Any] = dict(values or {})
+    event_payload: dict[str, Any] = dict(payload or {})
+    deadlines = _deadline_changes(case, move, rules, at, by_deadline)
+    for change in deadlines:
+        if change.op in ("open", "resume") and change.due_at is not None:
+            event_payload[f"{change.kind.value}_due"] = change.due_at.isoformat()
+    scored: dict[str, Any] = {}
+    if move.changes_state and move.dest is State.RANKED:
+        scored = _scored(case, new_values, rules, prefix="")
+    elif move.dest is State.FINAL:
+        scored = _scored(case, new_values, rules, prefix="final_")
+    if scored:
+        new_values.update(scored)
+        event_payload.update({k: v for k, v in scored.items() if k != "breakdown"})
+    new_values.update(_ACTION_VALUES.get(action, {}))
+    if action == "close_review":
+        event_payload["review"] = (
+            "approved" if case.reviewed else "time ran out: ranked on the data it has"
+        )
+    if action == "approve":
+        new_values["reviewed_at"] = at
+
+    seq = case.event_count + 1
+    event = NewEvent(
+        case_id=case.case_id,
+        campaign_id=case.campaign_id,
+        seq=seq,
+        action=action,
+        from_state=move.source.value,
+        to_state=move.dest.value,
+        logical_at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        payload=event_payload,
+        prev_hash=case.last_hash,
+    )
+    digest = event_hash(event.prev_hash, event.content())
+    event = _with_hash(event, digest)
+    new_values.update(
+        state=move.dest.value, version=case.version + 1, event_count=seq, last_hash=digest
+    )
+    return Plan(
+        updates=[CaseUpdate(case.case_id, case.version, new_values)],
+        events=[event],
+        deadlines=deadlines,
+    )
+
+
+#: fields an action sets by itself, whoever fires it
+_ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
+    "refer": {"reviewed_at": None},
+    "escalate": {"escalated": True},
+}
+
+
+def _with_hash(event: NewEvent, digest: str) -> NewEvent:
+    return NewEvent(**{**event.__dict__, "hash": digest})
+
+
+def _check_timing(case: CaseSnapshot, action: str, rules: CampaignRules, at: datetime) -> None:
+    if case.state is State.DECLARING and at < rules.opens_at:
+        raise NotYetOpen(action, "declaration window", format_instant(rules.opens_at))
+    rule = STATE_DEADLINES.get(case.state)
+    if rule is not None and rule.binding and case.due_at is not None and at > case.due_at:
+        raise DeadlinePassed(action, rule.kind.label, format_instant(case.due_at))
+
+
+def _deadline_changes(
+    case: CaseSnapshot, move: Move, rules: CampaignRules, at: datetime, by_deadline: bool
+) -> list[DeadlineChange]:
+    changes: list[DeadlineChange] = []
+    source_rule = STATE_DEADLINES.get(move.source)
+    dest_rule = STATE_DEADLINES.get(move.dest)
+
+    def change(op: Literal["open", "close", "pause", "resume"], rule: DeadlineRule,
+               **kw: Any) -> DeadlineChange:
+        return DeadlineChange(
+            op, case.case_id, case.campaign_id, case.region, rule.kind, at, **kw
+        )
+
+    if source_rule is not None and (move.changes_state or by_deadline):
+        if move.dest in source_rule.paused_in and case.due_at is not None:
+            changes.append(change("pause", source_rule, remaining=case.due_at - at))
+        else:
+            changes.append(change("close", source_rule,
+                                  status="expired" if by_deadline else "closed"))
+    if dest_rule is None:
+        return changes
+    reopen = move.changes_state or (
+        dest_rule.anchor is Anchor.PUBLICATION and case.due_at is None
+    )
+    if not reopen:
+        return changes
+    if move.source in dest_rule.paused_in and case.paused_left is not None:
+        changes.append(change("resume", dest_rule, due_at=at + case.paused_left))
+        return changes
+    due = _first_due(dest_rule, case, rules, at)
+    if due is not None:
+        changes.append(change("open", dest_rule, due_at=due))
+    return changes
+
+
+def _first_due(
+    rule: DeadlineRule, case: CaseSnapshot, rules: CampaignRules, at: datetime
+) -> datetime | None:
+    if rule.anchor is Anchor.CAMPAIGN_WINDOW:
+        return rules.closes_at
+    if rule.anchor is Anchor.PUBLICATION:
+        if rules.published_at is None or rules.published_at > at:
+            return None
+        start = max(at, rules.published_at)
+    else:
+        start = at
+    return rules.period_due(rule.kind, start, case.region, case.province)
+
+
+def _scored(
+    case: CaseSnapshot, values: Mapping[str, Any], rules: CampaignRules, *, prefix: str
+) -> dict[str, Any]:
+    declaration = values.get("declaration", case.declaration) or {}
+    association = values.get("association_score", case.association_score)
+    violations = values.get("violations", case.violations) or {}
+    score = score_case(
+        rules.rubric, declaration, association_score=association, violations=violations
+    )
+    return {
+        f"{prefix}total": score.total,
+        f"{prefix}grade": score.grade,
+        "breakdown": score.to_json(),
+    }

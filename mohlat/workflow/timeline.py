@@ -1,0 +1,81 @@
+"""Timeline events and their hash chain.
+
+Each case's events form a chain: an event's hash covers its own content and the
+hash of the event before it, so an edited, deleted, inserted or reordered row is
+detectable (:func:`first_broken`). Nothing in the product updates or deletes an
+event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["GENESIS", "NewEvent", "event_hash", "first_broken"]
+
+#: the "previous hash" of a case's first event
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One timeline event, ready to be written."""
+
+    case_id: int
+    campaign_id: int
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    #: when it took effect: the action's instant, or the instant a deadline fell due
+    logical_at: datetime
+    #: when it was written down
+    recorded_at: datetime
+    actor: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def content(self) -> dict[str, Any]:
+        """The fields the hash covers."""
+        return {
+            "case_id": self.case_id,
+            "seq": self.seq,
+            "action": self.action,
+            "from": self.from_state,
+            "to": self.to_state,
+            "logical_at": self.logical_at.isoformat(),
+            "recorded_at": self.recorded_at.isoformat(),
+            "actor": self.actor,
+            "payload": self.payload,
+        }
+
+
+def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The chain hash of an event with ``content`` that follows ``prev_hash``."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           default=str)
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def first_broken(events: Iterable[NewEvent]) -> tuple[int, str] | None:
+    """The (seq, why) of the first event of one case whose chain does not hold, if any.
+
+    ``events`` are one case's events in the order of their ``seq``.
+    """
+    prev = GENESIS
+    expected_seq = 1
+    for event in events:
+        if event.seq != expected_seq:
+            return event.seq, f"expected event #{expected_seq} here, found #{event.seq}"
+        if event.prev_hash != prev:
+            return event.seq, "its link to the previous event does not match"
+        if event_hash(prev, event.content()) != event.hash:
+            return event.seq, "its content does not match its hash"
+        prev = event.hash
+        expected_seq += 1
+    return None
