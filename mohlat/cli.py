@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,7 +19,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from mohlat.calendars import normalize_digits
 from mohlat.clock import SystemClock
@@ -38,7 +39,19 @@ log = logging.getLogger("mohlat")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+class _Group(TyperGroup):
+    """The root command group: maps mohlat's errors to a message and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except MohlatError as exc:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="mohlat",
     help="mohlat (مهلت): evaluation and ranking of counter offices and rural ICT offices, "
     "with Jalali-calendar deadlines enforced by itself.\n\n"
@@ -93,11 +106,7 @@ def _root(
 
 def main() -> None:
     """Entry point of the ``mohlat`` console script."""
-    try:
-        app()
-    except MohlatError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        sys.exit(exc.exit_code)
+    app()
 
 
 # --- plumbing ------------------------------------------------------------------------

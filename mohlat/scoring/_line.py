@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["ScoreLine", "cents", "show"]
+__all__ = ["ScoreLine", "cents", "hundredths", "show"]
 
 _CENT = Decimal("0.01")
 
@@ -32,6 +32,15 @@ class ScoreLine:
 def cents(amount: Decimal) -> Decimal:
     """``amount`` rounded to hundredths, halves away from zero."""
     return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def hundredths(amount: Decimal) -> int:
+    """``amount`` in whole hundredths of a point, rounded as :func:`cents` does.
+
+    Totals are summed in hundredths: integer sums are exact and fast, and
+    ``hundredths / 100`` is the float nearest the decimal total.
+    """
+    return int(cents(amount).scaleb(2))
 
 
 def show(number: Decimal | int | float) -> str:

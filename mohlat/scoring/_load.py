@@ -314,8 +314,8 @@ def _bands(table: _Table, integer: bool) -> BandRule:
         low = band.bound("min", required=True, integer=integer)
         assert low is not None
         high = band.bound("max", required=index < len(raw) - 1, integer=integer)
-        if high is not None and high < low:
-            band.fail(("max",), high, f"at least the band's min ({low})")
+        if high is not None and (high < low if integer else high <= low):
+            band.fail(("max",), high, f"{'at least' if integer else 'more than'} min ({low})")
         if bands:
             before = bands[-1].max
             assert before is not None

@@ -4,7 +4,7 @@ Each part checks the values given for it (raising :class:`InvalidInput` that nam
 the field, the value and what is allowed) and turns a checked value into a
 :class:`ScoreLine`. Lines depend only on the value, so each part remembers the
 lines it has made (up to :data:`MEMO_SIZE` values): scoring 100,000 cases mostly
-looks lines up.
+looks lines up. Points come with the line in whole hundredths, which score sums.
 
 Values are accepted as the CLI passes them too: strings, with Persian or
 Arabic-Indic digits. Blank strings and None mean "not given".
@@ -19,7 +19,7 @@ from typing import ClassVar, Literal
 
 from mohlat.errors import InvalidInput
 from mohlat.scoring._digits import parse_decimal_text, parse_int_text
-from mohlat.scoring._line import ScoreLine, cents, show
+from mohlat.scoring._line import ScoreLine, hundredths, show
 from mohlat.scoring.rules import ChoiceRule, Rule
 
 __all__ = [
@@ -41,7 +41,7 @@ MEMO_SIZE = 4096
 
 _YES = frozenset({"true", "yes", "y", "1", "بله", "آری", "دارد"})
 _NO = frozenset({"false", "no", "n", "0", "خیر", "نه", "ندارد"})
-_Memo = dict[object, tuple[ScoreLine, Decimal]]
+_Memo = dict[object, tuple[ScoreLine, int]]
 _FAST_TYPE: dict[str, type] = {"int": int, "number": float, "choice": str, "bool": bool}
 
 
@@ -153,27 +153,34 @@ class Criterion:
             raise InvalidInput(self.code, value, self.allowed)
         return parsed
 
-    def line(self, value: object) -> tuple[ScoreLine, Decimal]:
-        """The score line for ``value`` (None when missing) and its exact points."""
+    def line(self, value: object) -> tuple[ScoreLine, int]:
+        """The score line for ``value`` (None when missing) and its points in hundredths."""
         if value is not None and type(value) is not _FAST_TYPE[self.input]:
             value = self.parse(value)
         found = self._memo.get(value)
         if found is not None:
             return found
         if value is None:
-            points, note = (
-                cents(self.missing_points),
-                f"missing: counts {show(self.missing_points)}",
-            )
+            points, note = self.missing_points, f"missing: counts {show(self.missing_points)}"
         else:
             value = self.parse(value)
             assert value is not None
             # parse() made ``value`` the type the rule of this input type takes
             points, note = self.rule.points(value)  # type: ignore[arg-type]
-        made = ScoreLine(self.code, self.label, value, float(points), note), points
-        if len(self._memo) < MEMO_SIZE:
-            self._memo[value] = made
-        return made
+        return _remember(self._memo, value, (self.code, self.label, note), points)
+
+
+def _remember(
+    memo: _Memo, value: object, what: tuple[str, str, str], points: Decimal
+) -> tuple[ScoreLine, int]:
+    """The line (code, label, note) for ``value`` earning ``points`` (rounded to hundredths),
+    with the points in hundredths; remembered for ``value``."""
+    code, label, note = what
+    whole = hundredths(points)
+    made = ScoreLine(code, label, value, whole / 100, note), whole
+    if len(memo) < MEMO_SIZE:
+        memo[value] = made
+    return made
 
 
 def _read_bool(value: object) -> bool | None:
@@ -217,18 +224,14 @@ class Violation:
             raise InvalidInput(self.code, count, self.allowed)
         return parsed
 
-    def line(self, count: object) -> tuple[ScoreLine, Decimal]:
-        """The score line for ``count`` occurrences and its exact points."""
+    def line(self, count: object) -> tuple[ScoreLine, int]:
+        """The score line for ``count`` occurrences and its points in hundredths."""
         found = self._memo.get(count) if type(count) is int else None
         if found is not None:
             return found
         count = self.parse(count)
-        points = cents(self.points * count)
         note = f"{count} × {show(self.points)}"
-        made = ScoreLine(self.code, self.label, count, float(points), note), points
-        if len(self._memo) < MEMO_SIZE:
-            self._memo[count] = made
-        return made
+        return _remember(self._memo, count, (self.code, self.label, note), self.points * count)
 
 
 @dataclass(frozen=True)
@@ -262,27 +265,21 @@ class Association:
             raise InvalidInput(self.code, value, self.allowed)
         return parsed
 
-    def line(self, value: object) -> tuple[ScoreLine, Decimal]:
-        """The score line for association score ``value`` (None when missing)."""
+    def line(self, value: object) -> tuple[ScoreLine, int]:
+        """The score line for association score ``value`` (None when missing) and its
+        points in hundredths."""
         if value is not None and type(value) is not float:
             value = self.parse(value)
         found = self._memo.get(value)
         if found is not None:
             return found
         if value is None:
-            points, note = (
-                cents(self.missing_points),
-                f"missing: counts {show(self.missing_points)}",
-            )
+            points, note = self.missing_points, f"missing: counts {show(self.missing_points)}"
         else:
             value = self.parse(value)
             assert value is not None
-            points = cents(Decimal(str(value)) * self.weight)
-            note = f"{show(value)} × {show(self.weight)}"
-        made = ScoreLine(self.code, self.label, value, float(points), note), points
-        if len(self._memo) < MEMO_SIZE:
-            self._memo[value] = made
-        return made
+            points, note = Decimal(str(value)) * self.weight, f"{show(value)} × {show(self.weight)}"
+        return _remember(self._memo, value, (self.code, self.label, note), points)
 
 
 @dataclass(frozen=True)

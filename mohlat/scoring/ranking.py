@@ -64,8 +64,10 @@ def _association_column(entries: Sequence[RankEntry]) -> Column:
 
 
 def _declared_column(entries: Sequence[RankEntry]) -> Column:
-    if any(e.declared_at is not None and e.declared_at.tzinfo is None for e in entries):
-        naive = next(e.declared_at for e in entries if e.declared_at and not e.declared_at.tzinfo)
+    naive = next(
+        (e.declared_at for e in entries if e.declared_at and not e.declared_at.tzinfo), None
+    )
+    if naive is not None:
         raise InvalidInput("declared_at", naive, "a timezone-aware instant")
     return [math.inf if e.declared_at is None else e.declared_at.timestamp() for e in entries]
 

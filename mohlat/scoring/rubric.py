@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import pathlib
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ from decimal import Decimal
 from importlib import resources
 
 from mohlat.errors import InvalidInput, InvalidRubric
+from mohlat.scoring._line import hundredths
 from mohlat.scoring._load import parse_rubric
 from mohlat.scoring.criteria import Association, Criterion, Field, Grade, Violation
 
@@ -67,10 +69,26 @@ class Rubric:
     source: str = field(default="<rubric>", compare=False)
     criterion_codes: frozenset[str] = field(init=False, compare=False, repr=False)
     violation_codes: frozenset[str] = field(init=False, compare=False, repr=False)
+    # the total's cap and floor and each grade's lowest total, in hundredths of a point
+    cap_hundredths: int | None = field(init=False, compare=False, repr=False)
+    floor_hundredths: int | None = field(init=False, compare=False, repr=False)
+    _grade_floors: tuple[tuple[int | None, str], ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "criterion_codes", frozenset(c.code for c in self.criteria))
-        object.__setattr__(self, "violation_codes", frozenset(v.code for v in self.violations))
+        def set_(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        set_("criterion_codes", frozenset(c.code for c in self.criteria))
+        set_("violation_codes", frozenset(v.code for v in self.violations))
+        set_("cap_hundredths", None if self.total_cap is None else hundredths(self.total_cap))
+        set_("floor_hundredths", None if self.total_floor is None else hundredths(self.total_floor))
+        set_(
+            "_grade_floors",
+            tuple(
+                (None if g.min_total is None else math.ceil(g.min_total.scaleb(2)), g.name)
+                for g in self.grades
+            ),
+        )
 
     def to_text(self) -> str:
         """The exact text the rubric was read from (what a campaign freezes)."""
@@ -149,6 +167,13 @@ class Rubric:
         for grade in self.grades:
             if grade.min_total is None or exact >= grade.min_total:
                 return grade.name
+        raise AssertionError("the last grade has no min_total")  # checked when loaded
+
+    def grade_for_hundredths(self, total: int) -> str:
+        """The grade of a total given in whole hundredths of a point (as score sums)."""
+        for lowest, name in self._grade_floors:
+            if lowest is None or total >= lowest:
+                return name
         raise AssertionError("the last grade has no min_total")  # checked when loaded
 
     @staticmethod

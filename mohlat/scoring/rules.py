@@ -1,7 +1,7 @@
 """How a criterion's input becomes points: bands, a choice table, a linear formula, yes/no.
 
 Each rule is told a value its criterion has already checked (type and range) and
-returns the points, rounded to hundredths, and a short note for the score line.
+returns the exact points (Decimal) and a short note for the score line.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mohlat.scoring._line import cents, show
+from mohlat.scoring._line import show
 
 __all__ = ["Band", "BandRule", "BoolRule", "ChoiceRule", "LinearRule", "Rule"]
 
@@ -48,7 +48,7 @@ class BandRule:
     def points(self, value: int | float) -> tuple[Decimal, str]:
         """The points of the band holding ``value`` (which lies within the bands)."""
         band = self.bands[bisect_right(self._mins, value) - 1]
-        return cents(band.points), f"band {band.text}"
+        return band.points, f"band {band.text}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class ChoiceRule:
 
     def points(self, value: str) -> tuple[Decimal, str]:
         """The points of choice ``value`` (one of :attr:`names`)."""
-        return cents(self._table[value]), ""
+        return self._table[value], ""
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class LinearRule:
         raw = Decimal(value) if isinstance(value, int) else Decimal(str(value))
         raw *= self.points_per_unit
         if self.cap is not None and raw > self.cap:
-            return cents(self.cap), f"capped at {show(self.cap)}"
-        return cents(raw), f"{show(value)} × {show(self.points_per_unit)}"
+            return self.cap, f"capped at {show(self.cap)}"
+        return raw, f"{show(value)} × {show(self.points_per_unit)}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class BoolRule:
 
     def points(self, value: bool) -> tuple[Decimal, str]:
         """The points for yes or no."""
-        return cents(self.if_true if value else self.if_false), ""
+        return (self.if_true if value else self.if_false), ""
 
 
 Rule = BandRule | ChoiceRule | LinearRule | BoolRule

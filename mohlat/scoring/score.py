@@ -1,25 +1,23 @@
 """Scoring one case: the rubric's criteria summed, the association score weighted,
 violations subtracted, the total capped.
 
-Each line's points are rounded to hundredths (halves away from zero) and the total
-is the exact sum of the lines, so anyone re-adding the lines of an appeal gets the
-total. When the total is capped or floored, a ``total_cap``/``total_floor`` line
-carries the adjustment, so that stays true.
+Points are worked out exactly (Decimal), each line's rounded to hundredths (halves
+away from zero), and the lines are summed in whole hundredths: the total is the exact
+sum of the lines, so anyone re-adding the lines of an appeal gets the total. When the
+total is capped or floored (at the rubric's cap or floor, to the hundredth), a
+``total_cap``/``total_floor`` line carries the adjustment, so that stays true.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from mohlat.errors import InvalidInput
-from mohlat.scoring._line import ScoreLine, cents, show
+from mohlat.scoring._line import ScoreLine, show
 from mohlat.scoring.rubric import Rubric
 
 __all__ = ["Score", "ScoreLine", "score_case"]
-
-_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +88,10 @@ def score_case(
     if not declaration.keys() <= rubric.criterion_codes:
         rubric.check_known(declaration)
     lines: list[ScoreLine] = []
-    total = _ZERO
+    total = 0  # in hundredths of a point
+    get = declaration.get
     for criterion in rubric.criteria:
-        line, points = criterion.line(declaration.get(criterion.code))
+        line, points = criterion.line(get(criterion.code))
         lines.append(line)
         total += points
     line, points = rubric.association.line(association_score)
@@ -108,18 +107,16 @@ def score_case(
                 if points:
                     lines.append(line)
                     total += points
-    cap, floor = rubric.total_cap, rubric.total_floor
+    cap, floor = rubric.cap_hundredths, rubric.floor_hundredths
     if cap is not None and total > cap:
-        limit, code, label, note = cents(cap), "total_cap", "Total cap", f"capped at {show(cap)}"
+        lines.append(_limit_line("total_cap", "Total cap", total, cap, "capped at"))
+        total = cap
     elif floor is not None and total < floor:
-        limit, code, label, note = (
-            cents(floor),
-            "total_floor",
-            "Total floor",
-            f"floored at {show(floor)}",
-        )
-    else:
-        return Score(float(total), tuple(lines), rubric.grade_for(total))
-    lines.append(ScoreLine(code, label, float(total), float(limit - total), note))
-    return Score(float(limit), tuple(lines), rubric.grade_for(limit))
-    return Score(float(total), tuple(lines), rubric.grade_for(total))
+        lines.append(_limit_line("total_floor", "Total floor", total, floor, "floored at"))
+        total = floor
+    return Score(total / 100, tuple(lines), rubric.grade_for_hundredths(total))
+
+
+def _limit_line(code: str, label: str, total: int, limit: int, how: str) -> ScoreLine:
+    """The line that brings ``total`` to ``limit`` (both in hundredths)."""
+    return ScoreLine(code, label, total / 100, (limit - total) / 100, f"{how} {show(limit / 100)}")

@@ -16,7 +16,7 @@ from typing import Final
 from mohlat.errors import CaseNotFound, PermissionDenied
 from mohlat.workflow.definition import ACTION_ROLES, Role
 
-__all__ = ["SYSTEM", "Actor", "Scope", "authorize", "authorize_case", "in_scope"]
+__all__ = ["SYSTEM", "Actor", "Scope", "authorize", "in_scope"]
 
 
 class Scope(StrEnum):
@@ -87,14 +87,3 @@ def in_scope(actor: Actor, *, region: int, office_id: int) -> bool:
     if scope is Scope.REGION:
         return actor.region == region
     return actor.office_id == office_id
-
-
-def authorize_case(actor: Actor, action: str, *, case_id: int, region: int,
-                   office_id: int) -> None:
-    """Refuse unless the actor may take ``action`` on this case.
-
-    A case outside the actor's scope is reported as not found.
-    """
-    if not in_scope(actor, region=region, office_id=office_id):
-        raise CaseNotFound(case_id)
-    authorize(actor, action)

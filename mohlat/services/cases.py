@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
-from mohlat.services.access import Actor, authorize, authorize_case
+from mohlat.services.access import Actor, authorize, in_scope
 from mohlat.services.campaigns import find_campaign
 from mohlat.services.moves import assign_late_positions, needs_scoring_data
 from mohlat.services.rules import campaign_rules
@@ -55,11 +55,9 @@ def resolve_case(tx: Transaction, actor: Actor, ref: str, *, campaign: str | Non
     else:
         row = q.case_by_office(tx, campaign_id=find_campaign(tx, campaign).id or 0,
                                office_code=ref)
-    if row is None:
-        raise CaseNotFound(ref)
-    assert row.case.id is not None
-    authorize_case(actor, action, case_id=row.case.id, region=row.case.region,
-                   office_id=row.case.office_id)
+    if row is None or not in_scope(actor, region=row.case.region, office_id=row.case.office_id):
+        raise CaseNotFound(ref)  # the same answer either way: existence does not leak
+    authorize(actor, action)
     return row
 
 

@@ -102,6 +102,14 @@ BROKEN = [
         "min = 9",
     ),
     (
+        "empty-number-band",
+        "small",
+        "{ min = 0, max = 10.5",
+        "{ min = 0, max = 0",
+        r"area'\.bands\[1\]\.max: 0 .*more than min \(0\)",
+        "max = 0,",
+    ),
+    (
         "band-gap",
         "default",
         "{ min = 4, max = 6",

@@ -209,3 +209,22 @@ def test_lines_add_up_to_the_total(
     assert sum(Decimal(str(line.points)) for line in score.lines) == Decimal(str(score.total))
     assert 0 <= score.total <= 100
     assert score.grade == rubric.grade_for(score.total)
+
+
+def test_equal_values_of_other_types_score_alike(small: Rubric) -> None:
+    # the lines a criterion remembers are kept apart by type: 1 is not taken for True
+    as_bool = score_case(
+        small, {"area": 10.0, "ramp": True, "rate": 1}, association_score=None, violations={}
+    )
+    as_int = score_case(
+        small, {"area": 10, "ramp": 1, "rate": 1.0}, association_score=None, violations={}
+    )
+    assert as_int == as_bool
+    assert [line.value for line in as_int.lines[:3]] == [10.0, True, 1]
+
+
+def test_missing_required_input_counts_as_the_rubric_says(small: Rubric) -> None:
+    # score_case ranks what it has (a review that ran out of time): area counts 0
+    score = score_case(small, {"rate": 8}, association_score=2, violations={})
+    assert score.lines[0] == ScoreLine("area", "Area", None, 0, "missing: counts 0")
+    assert score.total == -1 + 1 + 1  # ramp missing -1, rate 8 × 0.125, association 2 × 0.5

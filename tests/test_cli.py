@@ -1,0 +1,181 @@
+"""The command line as a user meets it: exit codes, messages, JSON, and the clock frozen
+with freezegun (no option or variable moves the product's clock)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from support import fresh_database, tehran
+from typer.testing import CliRunner
+
+from mohlat.cli import app
+from mohlat.identity import make_national_id
+
+runner = CliRunner()
+ADMIN = {"MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "admin-pass-1"}
+HOLDER_1 = make_national_id("001234567")  # region 1
+HOLDER_2 = make_national_id("002345678")  # region 2
+
+
+def mohlat(env: dict[str, str], *args: str, at: Any = None) -> Any:
+    """Run ``mohlat args`` with ``env``, the clock frozen at ``at``."""
+    with freeze_time(at or tehran(1400, 1, 10, 9)):
+        return runner.invoke(app, list(args), env=env)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A database with an admin, two offices and the 1400 campaign."""
+    base = {"MOHLAT_DB": fresh_database(tmp_path / "cli.db").url}
+    result = mohlat({**base, "MOHLAT_PASSWORD": "admin-pass-1"}, "init")
+    assert result.exit_code == 0, result.output
+    csv = tmp_path / "offices.csv"
+    csv.write_text(
+        "code,name,kind,region,province,national_id\n"
+        f"P00001,Office one,pishkhan,۱,Tehran,{HOLDER_1}\n"
+        f"R00002,Office two,rural_ict,2,Isfahan,{HOLDER_2}\n",
+        encoding="utf-8",
+    )
+    result = mohlat({**base, **ADMIN}, "office", "import", str(csv))
+    assert result.exit_code == 0, result.output
+    result = mohlat({**base, **ADMIN}, "campaign", "create", "1400-2",
+                    "--first-day", "۱۴۰۰/۰۱/۱۷", "--last-day", "١٤٠٠/٠٢/٠٥")
+    assert result.exit_code == 0, result.output
+    assert "1400/02/05 23:59:59" in result.output
+    return base
+
+
+def holder(env: dict[str, str], national_id: str, password: str = "a-new-pass-1") -> dict[str, str]:
+    return {**env, "MOHLAT_USER": national_id, "MOHLAT_PASSWORD": password}
+
+
+def change_password(env: dict[str, str], national_id: str) -> None:
+    result = mohlat({**holder(env, national_id, national_id),
+                     "MOHLAT_NEW_PASSWORD": "a-new-pass-1"}, "passwd")
+    assert result.exit_code == 0, result.output
+
+
+DECLARE = ["declare", "-f", "office_space=۶۴", "-f", "staff_count=4", "-f", "location=city",
+           "-f", "holder_years=6"]
+
+
+def test_a_license_holder_logs_in_with_the_national_id_and_must_change_it_first(
+    env: dict[str, str],
+) -> None:
+    result = mohlat(holder(env, HOLDER_1, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10))
+    assert result.exit_code == 1
+    assert "must change the initial password first" in result.output
+    change_password(env, HOLDER_1)
+    result = mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10))
+    assert result.exit_code == 0, result.output
+    assert "is now declaring" in result.output
+
+
+def test_a_late_declaration_exits_1_naming_the_deadline_in_tehran_time(
+    env: dict[str, str],
+) -> None:
+    change_password(env, HOLDER_1)
+    result = mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 2, 6))
+    assert result.exit_code == 1
+    assert "declaration deadline passed at 1400/02/05 23:59:59" in result.output
+
+
+def test_a_bad_date_exits_2_with_one_clear_line(env: dict[str, str]) -> None:
+    result = mohlat({**env, **ADMIN}, "campaign", "create", "x", "--first-day", "1400/07/31",
+                    "--last-day", "1400/08/10")
+    assert result.exit_code == 2
+    assert "first day: '1400/07/31' is not valid; Mehr 1400 has 30 days" in result.output
+
+
+def test_a_bad_declaration_value_names_the_field(env: dict[str, str]) -> None:
+    change_password(env, HOLDER_1)
+    result = mohlat(holder(env, HOLDER_1), "declare", "-f", "office_space=big",
+                    at=tehran(1400, 1, 20, 10))
+    assert result.exit_code == 2
+    assert "office_space" in result.output
+
+
+def test_a_supervisor_of_another_region_is_told_the_case_does_not_exist(
+    env: dict[str, str],
+) -> None:
+    result = mohlat({**env, **ADMIN, "MOHLAT_NEW_PASSWORD": "sup-pass-22"}, "user", "add",
+                    "sup2", "--role", "supervisor", "--region", "2")
+    assert result.exit_code == 0, result.output
+    sup2 = {**env, "MOHLAT_USER": "sup2", "MOHLAT_PASSWORD": "sup-pass-22"}
+    listed = mohlat(sup2, "case", "list", "--json")
+    assert [c["office"] for c in json.loads(listed.output)] == ["R00002"]
+    result = mohlat(sup2, "refer", "P00001", "--reason", "check", at=tehran(1400, 2, 8))
+    assert result.exit_code == 2
+    assert "case 'P00001' not found" in result.output
+
+
+def test_the_scheduler_tick_moves_cases_and_the_timeline_shows_it(env: dict[str, str]) -> None:
+    change_password(env, HOLDER_1)
+    assert mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10)).exit_code == 0
+    result = mohlat(env, "scheduler", "tick", at=tehran(1400, 2, 6, 0, 5))
+    assert result.exit_code == 0, result.output
+    assert "close_window" in result.output
+    timeline = json.loads(mohlat({**env, **ADMIN}, "timeline", "P00001", "--json").output)
+    assert [e["action"] for e in timeline] == ["open", "declare", "close_window"]
+    assert timeline[-1]["logical_at"].startswith("2021-04-25 19:29:59.999999")
+    shown = mohlat({**env, **ADMIN}, "case", "show", "1", at=tehran(1400, 2, 6, 0, 5))
+    assert "regional_review" in shown.output
+    assert "9d 23h 54m" in shown.output  # time left on the review clock
+
+
+def test_a_bad_csv_is_reported_row_by_row_and_nothing_is_imported(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,kind,region,province,national_id\n"
+                   f"P9,Nine,pishkhan,3,Fars,{make_national_id('003456789')}\n"
+                   "P10,Ten,kiosk,12,Fars,1234567890\n", encoding="utf-8")
+    result = mohlat({**env, **ADMIN}, "office", "import", str(bad))
+    assert result.exit_code == 2
+    assert "line 3, kind" in result.output
+    assert "line 3, region" in result.output
+    assert "line 3, national_id" in result.output
+    offices = json.loads(mohlat({**env, **ADMIN}, "office", "list", "--json").output)
+    assert [o["code"] for o in offices] == ["P00001", "R00002"]
+
+
+def test_a_wrong_password_is_refused(env: dict[str, str]) -> None:
+    result = mohlat({**env, "MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "nope"}, "case", "list")
+    assert result.exit_code == 1
+    assert "login as 'admin' failed" in result.output
+
+
+def _commands() -> list[tuple[str, ...]]:
+    from typer.main import get_command
+
+    root = get_command(app)
+    found = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            found += [(name, s) for s in sub]
+        else:
+            found.append((name,))
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
+def test_every_command_shows_an_example_in_its_help(command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_help_does_not_load_the_database_layer() -> None:
+    code = ("import sys; from mohlat.cli import main; sys.argv=['mohlat','--help'];\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "assert 'sqlmodel' not in sys.modules and 'sqlalchemy' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
