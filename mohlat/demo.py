@@ -47,7 +47,7 @@ PROVINCES = {
     7: ["Kerman", "Hormozgan"], 8: ["Mazandaran", "Golestan"], 9: ["Kermanshah", "Kurdistan"],
 }
 #: the scheduler is "down" on these days; the sweep after them catches up
-DOWNTIME = (jalali_date(1400, 2, 16), jalali_date(1400, 2, 20))
+DOWNTIME = (jalali_date(1400, 2, 23), jalali_date(1400, 2, 26))
 #: the self-declaration window of the article
 WINDOW = (jalali_date(1400, 1, 17), jalali_date(1400, 2, 5))
 
@@ -106,7 +106,7 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
             progress.advance(task)
     clock.set(end_of_day(days[-1]))
     sim.sweep_now()
-    _report(db, sim.tally, console, started)
+    _report(db, sim.tally, console, started, story=sim.story())
 
 
 def _days(first: JalaliDate, last: JalaliDate) -> list[JalaliDate]:
@@ -158,6 +158,14 @@ class _Simulation:
         self.referred_on: dict[int, JalaliDate] = {}
         self.ranked_on: dict[int, JalaliDate] = {}
         self.appealed_on: dict[int, JalaliDate] = {}
+        self.declaring_on: dict[JalaliDate, list[tuple[int, int]]] = {}
+        self.silent: set[int] = set()
+
+    def story(self) -> int | None:
+        """A case worth reading whole: referred and corrected, then appealed, if any."""
+        both = sorted(set(self.referred_on) & set(self.appealed_on))
+        either = both or sorted(self.appealed_on) or sorted(self.referred_on)
+        return either[0] if either else None
 
     def fate(self, case_id: int, salt: str) -> random.Random:
         """The seeded dice of one case for one decision."""
@@ -176,6 +184,14 @@ class _Simulation:
                 self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE,
                                               office_id=office_id)
                 self.region_of[case_id] = region
+                dice = self.fate(case_id, "when")
+                if dice.random() >= 0.12:  # 12% never declare in time: they lapse
+                    day = WINDOW[0] + timedelta(days=dice.randrange(
+                        (WINDOW[1] - WINDOW[0]).days + 1))
+                    self.declaring_on.setdefault(day, []).append(
+                        (case_id, dice.randrange(8, 20)))
+                else:
+                    self.silent.add(case_id)
 
     def cases(self) -> list[tuple[int, str, int, int, bool]]:
         from mohlat.store import queries as q
@@ -213,6 +229,9 @@ class _Simulation:
     def run_day(self, day: JalaliDate) -> None:
         if day == WINDOW[1] + timedelta(days=1):
             self.too_late_to_declare(day)  # before the scheduler's first sweep of the day
+        published = self.published_on()
+        if published is not None and day == published + timedelta(days=8):
+            self.too_late_to_appeal(day)
         if not DOWNTIME[0] <= day <= DOWNTIME[1]:
             self.at(day, 0, 5)
             self.sweep_now()
@@ -226,17 +245,12 @@ class _Simulation:
     # --- offices ---------------------------------------------------------------------
 
     def declarations(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+        if not WINDOW[0] <= day <= WINDOW[1]:
+            return
         by_hour: dict[int, list[ActionRequest]] = {}
-        for case_id, state, *_ in cases:
-            if state != State.DECLARING.value:
-                continue
-            dice = self.fate(case_id, "declare")
-            if dice.random() < 0.12:
-                continue  # never declares in time: lapses
-            offset = dice.randrange((WINDOW[1] - WINDOW[0]).days + 1)
-            if WINDOW[0] + timedelta(days=offset) == day:
-                by_hour.setdefault(dice.randrange(8, 20), []).append(
-                    self._declaration(case_id, dice))
+        for case_id, hour in self.declaring_on.get(day, []):
+            by_hour.setdefault(hour, []).append(
+                self._declaration(case_id, self.fate(case_id, "declare")))
         for hour in sorted(by_hour):
             self.at(day, hour)
             self.do("declare", by_hour[hour])
@@ -249,8 +263,7 @@ class _Simulation:
     def too_late_to_declare(self, day: JalaliDate) -> None:
         """Offices that never declared try at 00:00:00 after the window, before any sweep."""
         late = [self._declaration(case_id, self.fate(case_id, "declare"))
-                for case_id, state, *_ in self.cases()
-                if state == State.DECLARING.value and self.fate(case_id, "declare").random() < 0.04]
+                for case_id in sorted(self.silent) if case_id % 3 == 0]
         self.at(day, 0, 0, 0)
         self.do("declare", late, "declare at 00:00:00 the day after the window")
 
@@ -283,26 +296,28 @@ class _Simulation:
         self.do("correct", requests)
 
     def appeals(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
-        requests, late = [], []
-        published = self.published_on()
+        requests = []
         for case_id, state, *_ in cases:
-            if state != State.RANKED.value or published is None:
+            if state != State.RANKED.value:
                 continue
-            ranked = max(published, self.ranked_on.setdefault(case_id, day))
+            ranked = self.ranked_on.setdefault(case_id, day - timedelta(days=1))
             dice = self.fate(case_id, "appeal")
-            roll = dice.random()
-            if roll < 0.08 and ranked + timedelta(days=dice.randrange(1, 7)) == day:
+            if dice.random() < 0.08 and ranked + timedelta(days=dice.randrange(1, 7)) == day:
                 requests.append(ActionRequest(
                     self.offices[case_id], str(case_id),
                     text="we have 7 staff, not as evaluated; the insurance list is attached"))
-            elif roll > 0.97 and ranked + timedelta(days=8) == day:
-                late.append(ActionRequest(self.offices[case_id], str(case_id),
-                                          text="we object to the rank"))
         self.at(day, 11)
         self.do("appeal", requests)
         for request in requests:
             self.appealed_on[int(request.ref)] = day
-        self.do("appeal", late, "appeal after its 7 days")
+
+    def too_late_to_appeal(self, day: JalaliDate) -> None:
+        """A few offices object at 00:00:00 after their 7 days, before any sweep."""
+        late = [ActionRequest(self.offices[case_id], str(case_id), text="we object to the rank")
+                for case_id, state, *_ in self.cases()
+                if state == State.RANKED.value and self.fate(case_id, "appeal").random() > 0.97]
+        self.at(day, 0, 0, 0)
+        self.do("appeal", late, "appeal at 00:00:00 after its 7 days")
 
     # --- regions ---------------------------------------------------------------------
 
@@ -369,7 +384,8 @@ class _Simulation:
         self.do("decide", requests)
 
 
-def _report(db: object, tally: Tally, console: Console, started: float) -> None:
+def _report(db: object, tally: Tally, console: Console, started: float, *,
+            story: int | None) -> None:
     from mohlat.services.cases import show_case
     from mohlat.store import Database
     from mohlat.store import queries as q
@@ -393,10 +409,6 @@ def _report(db: object, tally: Tally, console: Console, started: float) -> None:
         assert campaign is not None and campaign.id is not None
         counts = q.case_counts(tx, campaign_id=campaign.id)
         top = q.list_cases(tx, campaign_id=campaign.id, order_by_position=True, limit=10)
-        events = Counter[int]()
-        for case_id, *_ in q.case_states(tx, campaign_id=campaign.id):
-            events[case_id] = 0
-        candidates = q.list_cases(tx, campaign_id=campaign.id, state=State.FINAL.value)
     console.print()
     console.print(region_state_table(counts, f"cases of {CAMPAIGN} per region and state"))
     ranking = Table(title="top of the national ranking", title_justify="left")
@@ -409,7 +421,6 @@ def _report(db: object, tally: Tally, console: Console, started: float) -> None:
                         f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None
                         else "-")
     console.print(ranking)
-    story = _most_eventful(db, candidates)
     if story is not None:
         view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
         c = view.row.case
@@ -418,14 +429,3 @@ def _report(db: object, tally: Tally, console: Console, started: float) -> None:
         console.print(timeline_table(view.events))
     console.print(f"demo finished in {time.perf_counter() - started:.1f} s "
                   f"(database: {db.url.removeprefix('sqlite:///')})")
-
-
-def _most_eventful(db: object, rows: list[object]) -> int | None:
-    best, best_count = None, -1
-    for row in rows:
-        case = row.case  # type: ignore[attr-defined]
-        if case.event_count > best_count:
-            best, best_count = case.id, case.event_count
-    return best
-
-

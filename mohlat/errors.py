@@ -56,7 +56,8 @@ class InvalidInput(MohlatError, ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field}: {value!r} is not valid; {allowed}")
+        shown = "missing" if value is None else f"{value!r} is not valid"
+        super().__init__(f"{field}: {shown}; {allowed}")
 
 
 class InvalidDate(InvalidInput):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from mohlat.errors import CaseNotFound, PermissionDenied
+from mohlat.errors import PermissionDenied
 from mohlat.workflow.definition import ACTION_ROLES, Role
 
 __all__ = ["SYSTEM", "Actor", "Scope", "authorize", "in_scope"]

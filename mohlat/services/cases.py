@@ -48,17 +48,38 @@ def resolve_case(tx: Transaction, actor: Actor, ref: str, *, campaign: str | Non
                  action: str = "case.read") -> q.CaseRow:
     """The case named by ``ref`` (a case id, or an office code in the campaign), if the
     actor may take ``action`` on it; otherwise ``CaseNotFound``."""
-    ref = ref.strip()
-    row: q.CaseRow | None
-    if ref.isdigit():
-        row = q.case_by_id(tx, case_id=int(ref))
-    else:
-        row = q.case_by_office(tx, campaign_id=find_campaign(tx, campaign).id or 0,
-                               office_code=ref)
-    if row is None or not in_scope(actor, region=row.case.region, office_id=row.case.office_id):
-        raise CaseNotFound(ref)  # the same answer either way: existence does not leak
-    authorize(actor, action)
-    return row
+    (found,) = resolve_cases(tx, [(actor, ref)], campaign=campaign, action=action)
+    if isinstance(found, MohlatError):
+        raise found
+    return found
+
+
+def resolve_cases(
+    tx: Transaction, wanted: Sequence[tuple[Actor, str]], *, campaign: str | None, action: str
+) -> list[q.CaseRow | MohlatError]:
+    """Many cases at once, each named by (actor, ref) as in :func:`resolve_case`, in two
+    queries: for each, its row or why it is refused."""
+    refs = [ref.strip() for _, ref in wanted]
+    ids = sorted({int(r) for r in refs if r.isdigit()})
+    codes = sorted({r for r in refs if not r.isdigit()})
+    campaign_id = find_campaign(tx, campaign).id if codes else None
+    rows = q.case_rows(tx, case_ids=ids, campaign_id=campaign_id, office_codes=codes)
+    by_id = {row.case.id: row for row in rows}
+    by_code = {row.office.code: row for row in rows if row.case.campaign_id == campaign_id}
+    results: list[q.CaseRow | MohlatError] = []
+    for (actor, _), ref in zip(wanted, refs, strict=True):
+        row = by_id.get(int(ref)) if ref.isdigit() else by_code.get(ref)
+        if row is None or not in_scope(actor, region=row.case.region,
+                                       office_id=row.case.office_id):
+            results.append(CaseNotFound(ref))  # the same answer either way: no leak
+            continue
+        try:
+            authorize(actor, action)
+        except MohlatError as exc:
+            results.append(exc)
+            continue
+        results.append(row)
+    return results
 
 
 def own_case_ref(db: Database, actor: Actor, campaign: str | None) -> str:
@@ -159,14 +180,16 @@ def _act_in(
 ) -> tuple[list[int], list[tuple[ActionRequest, MohlatError]]]:
     refused: list[tuple[ActionRequest, MohlatError]] = []
     rows: dict[int, tuple[ActionRequest, q.CaseRow]] = {}
-    for request in requests:
-        try:
-            row = resolve_case(tx, request.actor, request.ref, campaign=campaign, action=action)
-        except MohlatError as exc:
-            refused.append((request, exc))
-            continue
-        assert row.case.id is not None
-        rows[row.case.id] = (request, row)
+    resolved = resolve_cases(tx, [(r.actor, r.ref) for r in requests], campaign=campaign,
+                             action=action)
+    for request, found in zip(requests, resolved, strict=True):
+        if isinstance(found, MohlatError):
+            refused.append((request, found))
+        elif found.case.id in rows:
+            refused.append((request, InvalidInput("case", request.ref, "each case once a batch")))
+        else:
+            assert found.case.id is not None
+            rows[found.case.id] = (request, found)
     snapshots = load_snapshots(tx, list(rows), with_data=needs_scoring_data(action))
     plan = Plan()
     rules_of: dict[int, CampaignRules] = {}

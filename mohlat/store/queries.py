@@ -21,6 +21,7 @@ __all__ = [
     "campaign_by_code",
     "case_by_id",
     "case_by_office",
+    "case_rows",
     "case_counts",
     "case_deadlines",
     "case_events",
@@ -182,6 +183,21 @@ def case_by_id(tx: Session, *, case_id: int) -> CaseRow | None:
     """The case with this id."""
     rows = _case_rows(tx, _case_query().where(Case.id == case_id))
     return rows[0] if rows else None
+
+
+def case_rows(tx: Session, *, case_ids: Sequence[int] = (), campaign_id: int | None = None,
+              office_codes: Sequence[str] = ()) -> list[CaseRow]:
+    """The cases with these ids, and those of the offices with these codes in the campaign."""
+    found: list[CaseRow] = []
+    for i in range(0, len(case_ids), 5000):
+        found += _case_rows(tx, _case_query().where(Case.id.in_(case_ids[i : i + 5000])))  # type: ignore[union-attr]
+    if office_codes and campaign_id is not None:
+        for i in range(0, len(office_codes), 5000):
+            found += _case_rows(tx, _case_query().where(
+                Case.campaign_id == campaign_id,
+                Office.code.in_(office_codes[i : i + 5000]),  # type: ignore[attr-defined]
+            ))
+    return found
 
 
 def case_by_office(tx: Session, *, campaign_id: int, office_code: str) -> CaseRow | None:
@@ -396,7 +412,9 @@ def campaigns_of_cases(tx: Session, *, case_ids: Sequence[int]) -> dict[int, lis
 def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, int, bool]]:
     """(case id, state, region, office id, reviewed) of every case of the campaign."""
     c = _cases.c
-    return [(r[0], r[1], r[2], r[3], r[4] is not None) for r in tx.execute(
-        select(c.id, c.state, c.region, c.office_id, c.reviewed_at)
-        .where(c.campaign_id == campaign_id).order_by(c.id)
-    )]
+    query = (
+        select(c.id, c.state, c.region, c.office_id, c.reviewed_at.is_not(None))
+        .where(c.campaign_id == campaign_id)
+        .order_by(c.id)
+    )
+    return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in tx.execute(query)]

@@ -202,7 +202,7 @@ BROKEN = [
         "small",
         "points_if_true = 3\n",
         "",
-        r"ramp': None .*exactly one of",
+        r"ramp': missing; exactly one of",
         "[[criterion]]",
     ),
     (
@@ -226,7 +226,7 @@ BROKEN = [
         "small",
         'name = "small"\n',
         "",
-        r"rubric\.name: None .*a non-empty string",
+        r"rubric\.name: missing; a non-empty string",
         "[rubric]",
     ),
     (
