@@ -84,7 +84,7 @@ def create_campaign(
         ))
         assert campaign.id is not None
         q.open_campaign_deadline(tx, campaign_id=campaign.id, kind=PUBLICATION_KIND,
-                                 due_at=review_closes_at, at=now)
+                                 due_at=review_closes_at, started_at=closes_at, at=now)
         open_cases(tx, campaign, now=now, actor=actor.name)
     return campaign
 

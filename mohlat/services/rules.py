@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from mohlat.calendars import Closure, WorkCalendar, parse_jalali_date
@@ -19,13 +19,16 @@ __all__ = ["CalendarBook", "campaign_rules", "rubric_of"]
 class CalendarBook:
     """The working calendars of every office scope, built once from the database."""
 
-    def __init__(self, closures: tuple[Closure, ...], years: range) -> None:
-        self._national = WorkCalendar.official(years, closures=closures)
+    def __init__(self, closures: tuple[Closure, ...], years: range,
+                 working_days: frozenset[date] = frozenset()) -> None:
+        self._national = WorkCalendar.official(years, closures=closures,
+                                               working_days=working_days)
         self._scoped: dict[tuple[int | None, str | None], WorkCalendar] = {}
 
     @classmethod
     def load(cls, tx: Transaction, *, years: range) -> CalendarBook:
-        """The calendars with every closure an administrator recorded."""
+        """The calendars with every closure and working-day correction on record."""
+        rows = q.list_closures(tx)
         closures = tuple(
             Closure(
                 first_day=parse_jalali_date(c.first_day),
@@ -34,9 +37,17 @@ class CalendarBook:
                 regions=frozenset(c.regions),
                 provinces=frozenset(c.provinces),
             )
-            for c in q.list_closures(tx)
+            for c in rows
+            if c.kind == "closure"
         )
-        return cls(closures, years)
+        working = frozenset(
+            day
+            for c in rows
+            if c.kind == "working_day"
+            for day in Closure(parse_jalali_date(c.first_day), parse_jalali_date(c.last_day),
+                               c.reason).days()
+        )
+        return cls(closures, years, working)
 
     @property
     def national(self) -> WorkCalendar:
@@ -83,6 +94,7 @@ def campaign_rules(
         campaign_id=campaign.id,
         opens_at=campaign.opens_at,
         closes_at=campaign.closes_at,
+        last_day=parse_jalali_date(campaign.last_day),
         published_at=published_at or campaign.published_at,
         settings=CampaignSettings.from_json(campaign.settings),
         rubric=rubric_of(campaign),

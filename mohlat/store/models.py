@@ -10,7 +10,17 @@ from sqlmodel import Field, SQLModel
 
 from mohlat.store.types import UTCDateTime
 
-__all__ = ["Account", "Campaign", "Case", "Closure", "Deadline", "Event", "Office"]
+__all__ = [
+    "Account",
+    "AccountEvent",
+    "Campaign",
+    "Case",
+    "Closure",
+    "Deadline",
+    "Event",
+    "Office",
+    "Reminder",
+]
 
 
 def _instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -121,6 +131,8 @@ class Deadline(SQLModel, table=True):
     status: str = Field(max_length=16)  # pending | paused | expired | closed
     due_at: datetime | None = _instant(nullable=True)
     remaining_us: int | None = Field(default=None, sa_type=BigInteger)
+    #: the event that started a relative period, so a calendar change can recount it
+    started_at: datetime | None = _instant(nullable=True)
     opened_at: datetime = _instant()
     closed_at: datetime | None = _instant(nullable=True)
 
@@ -147,11 +159,13 @@ class Event(SQLModel, table=True):
 
 
 class Closure(SQLModel, table=True):
-    """A day or days an administrator closed offices (pollution, heat, emergencies)."""
+    """Days an administrator closed offices (pollution, heat, emergencies), or a day
+    declared working despite an (estimated) official holiday."""
 
     __tablename__ = "closures"
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="closure", max_length=16)  # closure | working_day
     first_day: str = Field(max_length=10)
     last_day: str = Field(max_length=10)
     reason: str = Field(max_length=500)
@@ -159,3 +173,35 @@ class Closure(SQLModel, table=True):
     provinces: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _instant()
     created_by: str = Field(max_length=64)
+
+
+class Reminder(SQLModel, table=True):
+    """An outbox row: remind someone of a deadline about to fall (sent by a plug-in later)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("deadline_id", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadlines.id")
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    campaign_id: int = Field(foreign_key="campaigns.id")
+    region: int
+    kind: str = Field(max_length=24)
+    #: an office holder's user name, or ``region-N`` for a region's supervisors
+    recipient: str = Field(max_length=64)
+    due_at: datetime = _instant()
+    created_at: datetime = _instant()
+    sent_at: datetime | None = _instant(nullable=True)
+
+
+class AccountEvent(SQLModel, table=True):
+    """An account's audit trail: locks, password changes and resets."""
+
+    __tablename__ = "account_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=32)
+    at: datetime = _instant()
+    actor: str = Field(max_length=64)
+    detail: str = Field(default="", max_length=500)

@@ -81,12 +81,58 @@ def set_campaign_published(tx: Session, *, campaign_id: int, at: datetime) -> No
 
 
 def open_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, due_at: datetime,
-                           at: datetime) -> None:
+                           started_at: datetime, at: datetime) -> None:
     """Open the campaign's own deadline of ``kind``."""
     tx.execute(insert(_deadlines).values(
         campaign_id=campaign_id, case_id=None, region=None, kind=kind, status="pending",
-        due_at=due_at, opened_at=at,
+        due_at=due_at, started_at=started_at, opened_at=at,
     ))
+
+
+def campaign_deadline(tx: Session, *, campaign_id: int, kind: str) -> Deadline | None:
+    """The campaign's own pending deadline of ``kind``."""
+    return tx.execute(select(Deadline).where(
+        Deadline.campaign_id == campaign_id, Deadline.case_id.is_(None),  # type: ignore[union-attr]
+        Deadline.kind == kind, Deadline.status == "pending",
+    )).scalar_one_or_none()
+
+
+def move_campaign_deadline(tx: Session, *, deadline_id: int, due_at: datetime,
+                           started_at: datetime | None = None) -> None:
+    """Set the due instant (and the start, if given) of one of a campaign's own deadlines."""
+    values: dict[str, Any] = {"due_at": due_at}
+    if started_at is not None:
+        values["started_at"] = started_at
+    tx.execute(update(_deadlines).where(_deadlines.c.id == deadline_id).values(**values))
+
+
+def set_campaign_window(tx: Session, *, campaign_id: int, closes_at: datetime,
+                        review_closes_at: datetime) -> None:
+    """Record a campaign's extended declaration window and the review window after it."""
+    tx.execute(update(_campaigns).where(_campaigns.c.id == campaign_id)
+               .values(closes_at=closes_at, review_closes_at=review_closes_at))
+
+
+def pending_deadlines(
+    tx: Session, *, campaign_id: int, after: datetime, kind: str | None = None,
+    region: int | None = None, case_ids: Sequence[int] | None = None,
+) -> list[tuple[int, str, int, str, datetime | None, datetime]]:
+    """(case id, kind, region, province, started at, due) of the campaign's pending case
+    deadlines that fall due after ``after``."""
+    d, c = _deadlines.c, _cases.c
+    query = (
+        select(d.case_id, d.kind, c.region, c.province, d.started_at, d.due_at)
+        .join(_cases, c.id == d.case_id)
+        .where(d.campaign_id == campaign_id, d.status == "pending", d.due_at > after)
+        .order_by(d.case_id)
+    )
+    if kind is not None:
+        query = query.where(d.kind == kind)
+    if region is not None:
+        query = query.where(c.region == region)
+    if case_ids is not None:
+        query = query.where(d.case_id.in_(list(case_ids)))
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in tx.execute(query)]
 
 
 def close_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, status: str,
@@ -382,8 +428,17 @@ def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def list_closures(tx: Session) -> list[Closure]:
-    """Every closure an administrator added."""
-    return list(tx.execute(select(Closure).order_by(Closure.first_day)).scalars())
+    """Every closure and working-day correction an administrator recorded."""
+    return list(tx.execute(select(Closure).order_by(Closure.first_day, Closure.id)).scalars())
+
+
+def delete_closure(tx: Session, *, closure_id: int) -> Closure | None:
+    """Remove a closure; returns it, or None if there was none with this id."""
+    found = tx.get(Closure, closure_id)
+    if found is not None:
+        tx.delete(found)
+        tx.flush()
+    return found
 
 
 def pending_case_deadlines(tx: Session, *, campaign_id: int, kind: str | None = None

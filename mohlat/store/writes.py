@@ -102,6 +102,14 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
             [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
              for c in by_op["resume"]],
         )
+    if by_op["move"]:
+        conn.execute(
+            update(_deadlines)
+            .where(same_case, d.status == "pending")
+            .values(due_at=bindparam("_due")),
+            [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
+             for c in by_op["move"]],
+        )
     if by_op["open"]:
         conn.execute(
             insert(_deadlines),
@@ -113,6 +121,7 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
                     "kind": c.kind.value,
                     "status": "pending",
                     "due_at": c.due_at,
+                    "started_at": c.started_at,
                     "opened_at": c.at,
                 }
                 for c in by_op["open"]

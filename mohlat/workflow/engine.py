@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from mohlat.calendars import WorkCalendar, format_instant, period_end
+from mohlat.calendars import JalaliDate, WorkCalendar, format_instant, period_end, window_close
 from mohlat.errors import DeadlinePassed, NotYetOpen
 from mohlat.scoring import Rubric, score_case
 from mohlat.workflow.definition import (
@@ -48,6 +48,7 @@ __all__ = [
     "DeadlineChange",
     "Plan",
     "plan_move",
+    "plan_note",
 ]
 
 
@@ -82,11 +83,13 @@ class CampaignRules:
     campaign_id: int
     opens_at: datetime
     closes_at: datetime
+    #: the declaration window's last day, as the campaign gave it
+    last_day: JalaliDate
     published_at: datetime | None
     settings: CampaignSettings
     rubric: Rubric
-    #: the working calendar for an office's region and province
-    calendar_for: Callable[[int, str], WorkCalendar]
+    #: the working calendar for an office's region and province (None, None: national)
+    calendar_for: Callable[[int | None, str | None], WorkCalendar]
 
     def is_published(self, at: datetime) -> bool:
         """Whether the campaign's ranks are public at ``at``."""
@@ -95,6 +98,24 @@ class CampaignRules:
     def period_due(self, kind: DeadlineKind, start: datetime, region: int, province: str) -> datetime:
         """The last instant of a ``kind`` period started at ``start`` for that office's calendar."""
         return _period_due(self.settings.policy(kind), start, self.calendar_for(region, province))
+
+    def national_due(self, kind: DeadlineKind, start: datetime) -> datetime:
+        """The last instant of a ``kind`` period started at ``start``, national calendar."""
+        return _period_due(self.settings.policy(kind), start, self.calendar_for(None, None))
+
+    def recount(self, kind: DeadlineKind, started_at: datetime | None, region: int,
+                province: str) -> datetime | None:
+        """A pending deadline counted again on today's calendar, or None if it is not
+        counted on the calendar (a resumed clock, or a window given by dates without
+        roll-forward)."""
+        if kind is DeadlineKind.DECLARATION:
+            if not self.settings.declaration_roll_forward:
+                return None
+            return window_close(self.last_day, self.calendar_for(region, province),
+                                roll_forward=True)
+        if started_at is None:
+            return None
+        return self.period_due(kind, started_at, region, province)
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +136,7 @@ class CaseUpdate:
 class DeadlineChange:
     """One change to a case's deadlines."""
 
-    op: Literal["open", "close", "pause", "resume"]
+    op: Literal["open", "close", "pause", "resume", "move"]
     case_id: int
     campaign_id: int
     region: int
@@ -126,6 +147,9 @@ class DeadlineChange:
     remaining: timedelta | None = None
     #: for ``close``: "expired" (it fell due) or "closed" (the case left the state)
     status: str = ""
+    #: for ``open``: the event that started a relative period (None for fixed windows
+    #: and resumed clocks), kept so that a calendar change can recount it
+    started_at: datetime | None = None
 
 
 @dataclass
@@ -197,25 +221,57 @@ def plan_move(
     if action == "approve":
         new_values["reviewed_at"] = at
 
+    new_values["state"] = move.dest.value
+    return _recorded(case, action, move.dest, at=at, recorded_at=recorded_at, actor=actor,
+                     values=new_values, payload=event_payload, deadlines=deadlines)
+
+
+def plan_note(
+    case: CaseSnapshot,
+    action: str,
+    *,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    payload: Mapping[str, Any],
+    deadlines: list[DeadlineChange],
+) -> Plan:
+    """A timeline entry that is not a move of the workflow (a deadline moved by a
+    closure or extended by an administrator), with the deadline changes it records."""
+    return _recorded(case, action, case.state, at=at, recorded_at=recorded_at, actor=actor,
+                     values={}, payload=payload, deadlines=deadlines)
+
+
+def _recorded(
+    case: CaseSnapshot,
+    action: str,
+    dest: State,
+    *,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    values: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    deadlines: list[DeadlineChange],
+) -> Plan:
+    """The plan that writes ``values``, one hash-chained event and ``deadlines``."""
     seq = case.event_count + 1
     event = NewEvent(
         case_id=case.case_id,
         campaign_id=case.campaign_id,
         seq=seq,
         action=action,
-        from_state=move.source.value,
-        to_state=move.dest.value,
+        from_state=case.state.value,
+        to_state=dest.value,
         logical_at=at,
         recorded_at=recorded_at,
         actor=actor,
-        payload=event_payload,
+        payload=dict(payload),
         prev_hash=case.last_hash,
     )
     digest = event_hash(event.prev_hash, event.content())
     event = _with_hash(event, digest)
-    new_values.update(
-        state=move.dest.value, version=case.version + 1, event_count=seq, last_hash=digest
-    )
+    new_values = {**values, "version": case.version + 1, "event_count": seq, "last_hash": digest}
     return Plan(
         updates=[CaseUpdate(case.case_id, case.version, new_values)],
         events=[event],
@@ -249,7 +305,7 @@ def _deadline_changes(
     source_rule = STATE_DEADLINES.get(move.source)
     dest_rule = STATE_DEADLINES.get(move.dest)
 
-    def change(op: Literal["open", "close", "pause", "resume"], rule: DeadlineRule,
+    def change(op: Literal["open", "close", "pause", "resume", "move"], rule: DeadlineRule,
                **kw: Any) -> DeadlineChange:
         return DeadlineChange(
             op, case.case_id, case.campaign_id, case.region, rule.kind, at, **kw
@@ -271,24 +327,24 @@ def _deadline_changes(
     if move.source in dest_rule.paused_in and case.paused_left is not None:
         changes.append(change("resume", dest_rule, due_at=at + case.paused_left))
         return changes
-    due = _first_due(dest_rule, case, rules, at)
-    if due is not None:
-        changes.append(change("open", dest_rule, due_at=due))
+    start = _period_start(dest_rule, rules, at)
+    if dest_rule.anchor is Anchor.CAMPAIGN_WINDOW:
+        changes.append(change("open", dest_rule, due_at=rules.closes_at))
+    elif start is not None:
+        due = rules.period_due(dest_rule.kind, start, case.region, case.province)
+        changes.append(change("open", dest_rule, due_at=due, started_at=start))
     return changes
 
 
-def _first_due(
-    rule: DeadlineRule, case: CaseSnapshot, rules: CampaignRules, at: datetime
-) -> datetime | None:
+def _period_start(rule: DeadlineRule, rules: CampaignRules, at: datetime) -> datetime | None:
+    """When a state's relative period starts, if it has started."""
     if rule.anchor is Anchor.CAMPAIGN_WINDOW:
-        return rules.closes_at
+        return None
     if rule.anchor is Anchor.PUBLICATION:
         if rules.published_at is None or rules.published_at > at:
             return None
-        start = max(at, rules.published_at)
-    else:
-        start = at
-    return rules.period_due(rule.kind, start, case.region, case.province)
+        return max(at, rules.published_at)
+    return at
 
 
 def _scored(

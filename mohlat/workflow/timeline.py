@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["GENESIS", "NewEvent", "event_hash", "first_broken"]
+__all__ = ["GENESIS", "NewEvent", "event_hash", "first_broken", "first_broken_case"]
 
 #: the "previous hash" of a case's first event
 GENESIS = "0" * 64
@@ -79,3 +79,44 @@ def first_broken(events: Iterable[NewEvent]) -> tuple[int, str] | None:
         prev = event.hash
         expected_seq += 1
     return None
+
+
+def first_broken_case(
+    events: Iterable[NewEvent], *, event_count: int, last_hash: str, campaign_id: int | None = None
+) -> tuple[int, str] | None:
+    """The (seq, why) of the first fault of one case's stored timeline, if any.
+
+    As :func:`first_broken`, and the chain must also end where the case's row says it
+    does: ``event_count`` events with ``last_hash`` at their head, so a deleted last
+    event or an appended one is found even when every link holds. With ``campaign_id``,
+    each event must also name the case's campaign (a column the hash does not cover).
+    A missing last event is reported at the seq it should have, an extra one at the
+    first seq beyond the count, a head that does not match at the last event (seq 0
+    when there is none).
+    """
+    checked = list(events)
+    if campaign_id is not None:
+        for i, event in enumerate(checked):
+            if event.campaign_id != campaign_id:
+                broken = first_broken(checked[:i])
+                if broken is not None:
+                    return broken
+                why = f"it names campaign #{event.campaign_id}, its case is in #{campaign_id}"
+                return event.seq, why
+    broken = first_broken(checked)
+    if broken is not None:
+        return broken
+    found, recorded = len(checked), _events(event_count)
+    if found < event_count:
+        if not found:
+            return 1, f"the case records {recorded} but none is stored"
+        return found + 1, f"the chain ends at event #{found} but the case records {recorded}"
+    if found > event_count:
+        return event_count + 1, f"the case records {recorded} but the chain goes on to #{found}"
+    if (checked[-1].hash if checked else GENESIS) != last_hash:
+        return found, "the chain's last hash does not match the case's"
+    return None
+
+
+def _events(n: int) -> str:
+    return f"{n} event" if n == 1 else f"{n} events"
