@@ -26,6 +26,7 @@ How to run (from the repo root)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -112,9 +113,10 @@ def main() -> None:
                 "fire", "publish_in", "fire", "ranked_entries", "rank", "set_positions"), ORDER):
             clocked(module, name, part)
         now = tehran(1400, 2, 16, 0, 5)
-        t0 = time.perf_counter()
+        load = os.getloadavg()[0]
+        t0, cpu0 = time.perf_counter(), time.process_time()
         report = sweeping.sweep(db, now=now)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         parts = {k: PARTS[k] for k in ORDER}
         again = sweeping.sweep(db, now=now)
 
@@ -149,6 +151,8 @@ def main() -> None:
             ("  rest (next_due, rules, commits…)", seconds - parts.get(
                 "close_review batches (fire: score + write)", 0) - parts.get(
                 "publish_in (one transaction)", 0)),
+            ("CPU seconds of this process (Python + SQLite)", cpu),
+            ("load average (1 min) when it started", load),
             (f"target {TARGET_SECONDS:.0f} s for the whole sweep", "met" if seconds
              < TARGET_SECONDS else f"NOT met (x{seconds / TARGET_SECONDS:.1f})"),
         ])

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -109,13 +110,14 @@ def main() -> None:
 
         now = tehran(1400, 2, 6, 0, 5)
         profiler = cProfile.Profile() if args.profile else None
-        t0 = time.perf_counter()
+        load = os.getloadavg()[0]
+        t0, cpu0 = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         report = sweep(db, now=now)
         if profiler:
             profiler.disable()
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
 
         with db.transaction() as tx:
             n_cases = tx.execute(select(func.count()).select_from(Case)
@@ -142,6 +144,8 @@ def main() -> None:
             ("-> lapsed", by_dest.get("lapsed", 0)),
             ("seconds" + (" (under cProfile)" if profiler else ""), seconds),
             ("transitions per second", report.total / seconds),
+            ("CPU seconds of this process (Python + SQLite)", cpu),
+            ("load average (1 min) when it started", load),
         ])
         print_table("raw SQL floor on a copy of the same data (one transaction)", [
             ("events inserted by each floor", floor_events),

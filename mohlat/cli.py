@@ -25,7 +25,14 @@ from typer.core import TyperGroup
 
 from mohlat.calendars import normalize_digits
 from mohlat.clock import SystemClock
-from mohlat.display import case_table, num, region_state_table, timeline_table, when
+from mohlat.display import (
+    case_table,
+    num,
+    region_state_table,
+    timeline_table,
+    use_persian_digits,
+    when,
+)
 from mohlat.errors import InvalidInput, MohlatError
 
 if TYPE_CHECKING:
@@ -67,11 +74,20 @@ user_app = typer.Typer(help="Manage admin and supervisor accounts.", no_args_is_
 case_app = typer.Typer(help="List and inspect cases.", no_args_is_help=True)
 scheduler_app = typer.Typer(help="Apply due deadlines: once, or on an interval.",
                             no_args_is_help=True)
+holiday_app = typer.Typer(help="Closures and holiday corrections (they move deadlines).",
+                          no_args_is_help=True)
+deadline_app = typer.Typer(help="Extend deadlines.", no_args_is_help=True)
+reminder_app = typer.Typer(help="The reminder outbox.", no_args_is_help=True)
+score_app = typer.Typer(help="Scores and their explanation.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(office_app, name="office")
 app.add_typer(user_app, name="user")
 app.add_typer(case_app, name="case")
 app.add_typer(scheduler_app, name="scheduler")
+app.add_typer(holiday_app, name="holiday")
+app.add_typer(deadline_app, name="deadline")
+app.add_typer(reminder_app, name="reminder")
+app.add_typer(score_app, name="score")
 
 _state: dict[str, Any] = {"db_url": None}
 
@@ -96,8 +112,10 @@ ViolationOption = Annotated[Optional[list[str]], typer.Option(
 def _root(
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    fa: Annotated[bool, typer.Option("--fa", help="Show dates with Persian digits.")] = False,
 ) -> None:
     _state["db_url"] = db
+    use_persian_digits(fa or os.environ.get("MOHLAT_FA", "") == "1")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -703,15 +721,28 @@ def decide(
 
 
 @scheduler_app.command("tick")
-def scheduler_tick() -> None:
+def scheduler_tick(
+    at: Annotated[Optional[str], typer.Option(
+        help="Sweep as of an earlier Jalali time (never a later one than now).",
+        show_default=False)] = None,
+) -> None:
     """Run one sweep now and exit (for cron).
 
     Example: `*/5 * * * * mohlat scheduler tick`
     """
+    from mohlat.calendars import parse_jalali_datetime
+    from mohlat.clock import SimulatedClock
     from mohlat.scheduler import describe, tick
 
     db = _db()
-    console.print(describe(tick(db)))
+    clock = None
+    if at is not None:
+        instant = parse_jalali_datetime(at, field="at")
+        if instant > _now():
+            raise InvalidInput("at", at, f"a time no later than now ({when(_now())}); "
+                                         "nothing moves the clock forward")
+        clock = SimulatedClock(instant)
+    console.print(describe(tick(db, clock=clock)))
 
 
 @scheduler_app.command("run")
@@ -750,3 +781,364 @@ def demo(
     seed_value = _int(seed, "seed", 0, 2**31)
     assert count is not None and seed_value is not None
     run_demo(path=db, offices=count, seed=seed_value, console=console)
+
+
+# --- calendar, deadlines and reminders -----------------------------------------------
+
+
+@holiday_app.command("add")
+def holiday_add(
+    first_day: Annotated[str, typer.Argument(help="First closed day (Jalali).")],
+    reason: Annotated[str, typer.Option(help="Why (it goes on every moved case's timeline).")],
+    last_day: Annotated[Optional[str], typer.Option(
+        "--to", help="Last closed day (default: the first).", show_default=False)] = None,
+    region: Annotated[Optional[list[str]], typer.Option(
+        help="Only this region (repeatable).", show_default=False)] = None,
+    province: Annotated[Optional[list[str]], typer.Option(
+        help="Only this province (repeatable).", show_default=False)] = None,
+    working_day: Annotated[bool, typer.Option(
+        "--working-day", help="Declare the days working days instead (to correct an "
+                              "estimated lunar holiday).")] = False,
+) -> None:
+    """Close offices on some days (pollution, heat, emergencies), nationally or locally;
+    every pending deadline the closure touches moves.
+
+    Example: `mohlat holiday add 1400/02/13 --reason "air pollution" --province Tehran`
+    """
+    from mohlat.services.deadlines import add_closure
+
+    regions = [r for r in (_int(v, "region", 1, 9) for v in region or []) if r is not None]
+    with _acting() as (db, actor):
+        moved = add_closure(db, actor=actor, now=_now(), first_day=first_day, last_day=last_day,
+                            reason=reason, regions=regions, provinces=province or [],
+                            working_day=working_day)
+    _ok(f"recorded as #{moved.closure_id}; {moved.deadlines} pending deadline(s) moved")
+
+
+@holiday_app.command("remove")
+def holiday_remove(
+    closure: Annotated[str, typer.Argument(help="The closure's number (see `holiday list`).")],
+    reason: Annotated[str, typer.Option(help="Why it is removed.")],
+) -> None:
+    """Remove a closure or working-day correction; pending deadlines are counted again.
+
+    Example: `mohlat holiday remove 3 --reason "announced in error"`
+    """
+    from mohlat.services.deadlines import remove_closure
+
+    number = _int(closure, "closure", 1, 2**31)
+    assert number is not None
+    with _acting() as (db, actor):
+        moved = remove_closure(db, actor=actor, now=_now(), closure_id=number, reason=reason)
+    _ok(f"removed; {moved.deadlines} pending deadline(s) moved")
+
+
+@holiday_app.command("list")
+def holiday_list(
+    year: Annotated[Optional[str], typer.Option(help="Jalali year of official holidays.",
+                                                show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a year's official holidays (from the `holidays` package) and every closure.
+
+    Example: `mohlat holiday list --year 1400`
+    """
+    from mohlat.calendars import format_date, from_gregorian, official_holidays, tehran_date
+    from mohlat.store import queries as q
+
+    the_year = _int(year, "year", 1358, 1500) or tehran_date(_now()).year
+    db = _db()
+    with db.transaction() as tx:
+        closures = q.list_closures(tx)
+    official = sorted(official_holidays([the_year]).items())
+    if as_json:
+        _print_json({
+            "official": [{"date": format_date(from_gregorian(d)), "name": n} for d, n in official
+                         if from_gregorian(d).year == the_year],
+            "closures": [c.model_dump() for c in closures],
+        })
+        return
+    table = Table(title=f"official holidays of {the_year}", title_justify="left")
+    table.add_column("date")
+    table.add_column("holiday")
+    for day, name in official:
+        if from_gregorian(day).year == the_year:
+            table.add_row(format_date(from_gregorian(day)), name)
+    console.print(table)
+    closed = Table(title="closures and corrections", title_justify="left")
+    for column in ("#", "kind", "days", "where", "reason", "by"):
+        closed.add_column(column)
+    for c in closures:
+        where = ", ".join([*(f"region {r}" for r in c.regions), *c.provinces]) or "national"
+        days = c.first_day if c.first_day == c.last_day else f"{c.first_day}–{c.last_day}"
+        closed.add_row(str(c.id), c.kind, days, where, c.reason, c.created_by)
+    console.print(closed)
+
+
+@deadline_app.command("extend")
+def deadline_extend(
+    reason: Annotated[str, typer.Option(help="Why (it goes on the timeline).")],
+    case: Annotated[Optional[str], typer.Argument(
+        help="A case id or office code; leave out with --window.", show_default=False)] = None,
+    campaign: CampaignOption = None,
+    window: Annotated[Optional[str], typer.Option(
+        help="Extend a campaign window instead: declaration or review.",
+        show_default=False)] = None,
+    region: Annotated[Optional[str], typer.Option(
+        help="With --window: only this region.", show_default=False)] = None,
+    to: Annotated[Optional[str], typer.Option(help="The new last day (Jalali).",
+                                              show_default=False)] = None,
+    days: Annotated[Optional[str], typer.Option(help="Or: this many days more.",
+                                                show_default=False)] = None,
+) -> None:
+    """Extend one case's running deadline, or a campaign's window for one region or all.
+
+    Example: `mohlat deadline extend --window declaration --region 3 --to 1400/02/08 --reason "earthquake"`
+    """
+    from mohlat.services.deadlines import extend_case, extend_window
+
+    more = _int(days, "days", 1, 365)
+    with _acting() as (db, actor):
+        if window is not None:
+            moved = extend_window(db, actor=actor, now=_now(), campaign=campaign, window=window,
+                                  region=_int(region, "region", 1, 9), to=to, days=more,
+                                  reason=reason)
+        elif case is not None:
+            moved = extend_case(db, actor=actor, now=_now(), ref=normalize_digits(case),
+                                campaign=campaign, reason=reason, to=to, days=more)
+        else:
+            raise InvalidInput("case", None, "a case, or --window declaration|review")
+    _ok(f"{moved.deadlines} deadline(s) extended")
+
+
+@app.command()
+def due(
+    within: Annotated[str, typer.Option(help="How far ahead: 3d, 12h, 90m.")] = "3d",
+    campaign: CampaignOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Deadlines about to fall, per region and kind (within your remit).
+
+    Example: `mohlat due --within 3d`
+    """
+    from collections import Counter
+
+    from mohlat.services.due import due_soon, parse_span
+
+    span = parse_span(within)
+    with _acting() as (db, actor):
+        rows = due_soon(db, actor=actor, campaign=campaign, now=_now(), within=span)
+    if as_json:
+        _print_json([r.__dict__ for r in rows])
+        return
+    counts = Counter((r.region, r.kind) for r in rows)
+    earliest: dict[tuple[int, str], datetime] = {}
+    for r in rows:
+        earliest.setdefault((r.region, r.kind), r.due_at)
+    table = Table(title=f"deadlines falling within {within}", title_justify="left")
+    for column in ("region", "deadline", "cases", "earliest (Tehran)"):
+        table.add_column(column)
+    for (region, kind), n in sorted(counts.items()):
+        table.add_row(str(region), kind, str(n), when(earliest[(region, kind)]))
+    console.print(table)
+
+
+@reminder_app.command("list")
+def reminder_list(
+    everything: Annotated[bool, typer.Option("--all", help="Sent ones too.")] = False,
+    limit: Annotated[str, typer.Option(help="At most this many.")] = "100",
+    as_json: JsonOption = False,
+) -> None:
+    """The reminders the scheduler queued for a sender (SMS, e-mail) to deliver.
+
+    Example: `mohlat reminder list --json`
+    """
+    from mohlat.services.due import outbox
+
+    with _acting() as (db, actor):
+        rows = outbox(db, actor=actor, unsent_only=not everything,
+                      limit=_int(limit, "limit", 1, 1_000_000))
+    if as_json:
+        _print_json([r.model_dump() for r in rows])
+        return
+    table = Table(title="reminder outbox", title_justify="left")
+    for column in ("#", "to", "case", "deadline", "due (Tehran)", "queued", "sent"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r.id), r.recipient, str(r.case_id), r.kind, when(r.due_at),
+                      when(r.created_at), when(r.sent_at))
+    console.print(table)
+
+
+# --- ranking ---------------------------------------------------------------------------
+
+
+@app.command()
+def ranking(
+    campaign: CampaignOption = None,
+    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
+                                                  show_default=False)] = None,
+    limit: Annotated[Optional[str], typer.Option(help="At most this many.",
+                                                 show_default=False)] = None,
+    csv_file: Annotated[Optional[Path], typer.Option(
+        "--csv", help="Write the ranking to this CSV file (safe to open in a spreadsheet).",
+        show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The published ranking: national, regional and provincial positions.
+
+    Example: `mohlat ranking --region 3 --csv ranking-region-3.csv`
+    """
+    from mohlat.services.ranking import ranking as ranking_rows
+    from mohlat.services.ranking import ranking_csv, ranking_json
+
+    with _acting() as (db, actor):
+        rows = ranking_rows(db, actor=actor, campaign=campaign,
+                            region=_int(region, "region", 1, 9),
+                            limit=_int(limit, "limit", 1, 1_000_000))
+    if csv_file is not None:
+        try:
+            csv_file.write_text(ranking_csv(rows, bom=True), encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InvalidInput("csv", str(csv_file), f"a writable file ({exc})") from None
+        _ok(f"{len(rows)} row(s) written to {csv_file}")
+        return
+    if as_json:
+        _print_json(ranking_json(rows))
+        return
+    table = Table(title="ranking", title_justify="left")
+    for column in ("#", "region #", "province #", "office", "region", "province", "total",
+                   "grade", "final", "change"):
+        table.add_column(column, justify="right" if column.endswith("#") else "left")
+    for r in rows:
+        table.add_row(str(r.position_national or "-"), str(r.position_regional or "-"),
+                      str(r.position_provincial or "-"), r.office_code, str(r.region),
+                      r.province, num(r.total), r.grade or "-",
+                      f"{num(r.final_total)} ({r.final_grade})" if r.final_total is not None
+                      else "-", f"{r.change:+g}" if r.change else "")
+    console.print(table)
+
+
+@app.command()
+def eligible(
+    min_grade: Annotated[str, typer.Option(help="The lowest grade that qualifies.")],
+    campaign: CampaignOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Offices whose final rank qualifies them for new services, per region.
+
+    Example: `mohlat eligible --min-grade B`
+    """
+    from mohlat.services.ranking import eligible as eligible_rows
+    from mohlat.services.ranking import ranking_json
+
+    with _acting() as (db, actor):
+        per_region = eligible_rows(db, actor=actor, campaign=campaign, min_grade=min_grade)
+    if as_json:
+        _print_json({str(region): ranking_json(rows) for region, rows in per_region.items()})
+        return
+    for region, rows in per_region.items():
+        codes = ", ".join(r.office_code for r in rows)
+        console.print(f"region {region}: {len(rows)} office(s): {codes}")
+    if not per_region:
+        console.print("no office qualifies yet (only final ranks count)")
+
+
+@score_app.command("explain")
+def score_explain(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
+                  ) -> None:
+    """Explain a case's score line by line: each criterion, its input and its points.
+
+    Example: `mohlat score explain 17`
+    """
+    from mohlat.services.ranking import explain
+
+    with _acting() as (db, actor):
+        found = explain(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    lines = [{"code": line.code, "label": line.label, "value": line.value,
+              "points": line.points, "note": line.note} for line in found.lines]
+    if as_json:
+        _print_json({"case": found.row.case.id, "total": found.total, "grade": found.grade,
+                     "final_total": found.final_total, "final_grade": found.final_grade,
+                     "lines": lines})
+        return
+    table = Table(title=f"score of case {found.row.case.id} ({found.row.office.code})",
+                  title_justify="left")
+    for column in ("criterion", "input", "points", "note"):
+        table.add_column(column, justify="right" if column == "points" else "left")
+    for line in lines:
+        table.add_row(str(line["label"]), "-" if line["value"] is None else str(line["value"]),
+                      f"{line['points']:g}", str(line["note"]))
+    table.add_row("total", "", f"{found.lines_total:g}", "", style="bold")
+    console.print(table)
+    if found.final_total is not None:
+        console.print(f"published {found.total:g} ({found.grade}); after the appeal "
+                      f"{found.final_total:g} ({found.final_grade})")
+
+
+# --- trust -----------------------------------------------------------------------------
+
+
+@app.command()
+def verify(campaign: CampaignOption = None) -> None:
+    """Check every case's hash-chained timeline; name the first broken event of each.
+
+    Example: `mohlat verify`
+    """
+    from mohlat.services.verify import verify_timelines
+
+    with _acting() as (db, actor):
+        report = verify_timelines(db, actor=actor, campaign=campaign)
+    for broken in report.broken:
+        err_console.print(f"case {broken.case_id} ({broken.office_code}): event "
+                          f"#{broken.seq}: {broken.why}")
+    summary = (f"{report.cases_checked} case(s), {report.events_checked} event(s) checked")
+    if not report.ok:
+        err_console.print(f"[bold red]{len(report.broken)} broken timeline(s)[/]; {summary}",
+                          markup=True)
+        raise typer.Exit(1)
+    _ok(f"every timeline holds: {summary}")
+
+
+@user_app.command("reset")
+def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Reset an account's password to a must-change state (an office: back to its
+    national ID; staff: a temporary password from $MOHLAT_NEW_PASSWORD or a prompt).
+
+    Example: `mohlat user reset 0012345679`
+    """
+    from mohlat.services.accounts import reset_password
+    from mohlat.store import queries as q
+
+    with _acting() as (db, actor):
+        with db.transaction() as tx:
+            account = q.account_by_username(tx, username=normalize_digits(username))
+        temporary = None
+        if account is not None and account.role != "office":
+            temporary = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
+                f"temporary password for {username}", hide_input=True, confirmation_prompt=True)
+        reset_password(db, actor=actor, username=normalize_digits(username),
+                       temporary=temporary, now=_now())
+    _ok(f"{username!r} must choose a new password at the next login")
+
+
+@user_app.command("show")
+def user_show(username: Annotated[str, typer.Argument(help="The account.")],
+              as_json: JsonOption = False) -> None:
+    """Show an account's audit trail: creation, locks, password changes and resets.
+
+    Example: `mohlat user show 0012345679`
+    """
+    from mohlat.services.accounts import audit_trail
+
+    with _acting() as (db, actor):
+        events = audit_trail(db, actor=actor, username=normalize_digits(username))
+    if as_json:
+        _print_json([e.model_dump() for e in events])
+        return
+    table = Table(title=f"audit trail of {username}", title_justify="left")
+    for column in ("when (Tehran)", "what", "by", "detail"):
+        table.add_column(column)
+    for e in events:
+        table.add_row(when(e.at), e.action, e.actor, e.detail)
+    console.print(table)

@@ -16,12 +16,27 @@ from mohlat.calendars import format_instant
 if TYPE_CHECKING:
     from mohlat.store.queries import CaseRow
 
-__all__ = ["case_table", "num", "region_state_table", "timeline_table", "when"]
+__all__ = [
+    "case_table",
+    "num",
+    "region_state_table",
+    "timeline_table",
+    "use_persian_digits",
+    "when",
+]
+
+
+_settings = {"fa": False}
+
+
+def use_persian_digits(on: bool) -> None:
+    """Show dates with Persian digits from now on (the CLI's ``--fa``)."""
+    _settings["fa"] = on
 
 
 def when(instant: datetime | None) -> str:
-    """An instant as Jalali date and Tehran time, or a dash."""
-    return format_instant(instant) if instant is not None else "-"
+    """An instant as Jalali date and Tehran time (Persian digits with ``--fa``), or a dash."""
+    return format_instant(instant, fa=_settings["fa"]) if instant is not None else "-"
 
 
 def num(value: float | None) -> str:
@@ -99,7 +114,7 @@ def _details(payload: dict[str, Any]) -> list[str]:
     for key, value in payload.items():
         if key.endswith("_due") and isinstance(value, str):
             label = key.removesuffix("_due").replace("_", " ")
-            parts.append(f"{label} deadline: {format_instant(datetime.fromisoformat(value))}")
+            parts.append(f"{label} deadline: {when(datetime.fromisoformat(value))}")
         elif key == "changes":
             changed = ", ".join(f"{k} {a!r} → {b!r}" for k, (a, b) in value.items())
             parts.append(f"changed: {changed}")

@@ -10,6 +10,7 @@ account is locked for ``LOCK_MINUTES``.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from mohlat.errors import (
@@ -17,18 +18,27 @@ from mohlat.errors import (
     Duplicate,
     InvalidInput,
     PasswordChangeRequired,
+    UserNotFound,
 )
 from mohlat.identity import check_new_password, hash_password, verify_password
 from mohlat.services.access import Actor, authorize
-from mohlat.store import Database
+from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
-from mohlat.store.models import Account
+from mohlat.store.models import Account, AccountEvent
 from mohlat.workflow.definition import Role
 
-__all__ = ["LOCK_MINUTES", "MAX_FAILED_LOGINS", "add_user", "change_password", "login"]
+__all__ = [
+    "LOCK_MINUTES",
+    "MAX_FAILED_LOGINS",
+    "add_user",
+    "audit_trail",
+    "change_password",
+    "login",
+    "reset_password",
+]
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+MAX_FAILED_LOGINS = int(os.environ.get("MOHLAT_MAX_FAILED_LOGINS", "5"))
+LOCK_MINUTES = int(os.environ.get("MOHLAT_LOCK_MINUTES", "15"))
 
 
 def login(db: Database, *, username: str, password: str, now: datetime,
@@ -50,6 +60,9 @@ def login(db: Database, *, username: str, password: str, now: datetime,
             locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_LOGINS else None
             q.update_account(tx, account_id=account.id, failed_logins=0 if locked else failures,
                              locked_until=locked)
+            if locked is not None:
+                _audit(tx, username, "locked", now, username,
+                       f"{failures} failed logins; locked for {LOCK_MINUTES} minutes")
             failed = AuthenticationFailed(username)
         else:
             failed = None
@@ -85,6 +98,45 @@ def change_password(db: Database, *, actor: Actor, new_password: str, national_i
         assert account is not None and account.id is not None
         q.update_account(tx, account_id=account.id, password_hash=hash_password(new_password),
                          must_change_password=False, failed_logins=0, locked_until=None)
+        _audit(tx, actor.name, "password_changed", now, actor.name)
+
+
+def reset_password(db: Database, *, actor: Actor, username: str, temporary: str | None,
+                   now: datetime) -> None:
+    """Put an account back in the must-change state: an office account gets its national
+    ID back as its initial password; a staff account the ``temporary`` one given."""
+    authorize(actor, "user.reset")
+    with db.transaction() as tx:
+        account = q.account_by_username(tx, username=username)
+        if account is None:
+            raise UserNotFound(username)
+        assert account.id is not None
+        if account.role == Role.OFFICE.value:
+            new_hash = ""
+        else:
+            if not temporary:
+                raise InvalidInput("password", "<hidden>",
+                                   "a temporary password for a staff account")
+            check_new_password(temporary, national_id=None, username=username)
+            new_hash = hash_password(temporary)
+        q.update_account(tx, account_id=account.id, password_hash=new_hash,
+                         must_change_password=True, failed_logins=0, locked_until=None)
+        _audit(tx, username, "password_reset", now, actor.name)
+
+
+def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEvent]:
+    """An account's audit trail (admins only)."""
+    authorize(actor, "user.list")
+    with db.transaction() as tx:
+        if q.account_by_username(tx, username=username) is None:
+            raise UserNotFound(username)
+        return q.account_events(tx, username=username)
+
+
+def _audit(tx: Transaction, username: str, action: str, at: datetime, actor: str,
+           detail: str = "") -> None:
+    q.add(tx, AccountEvent(username=username, action=action, at=at, actor=actor,
+                           detail=detail))
 
 
 def add_user(db: Database, *, actor: Actor | None, username: str, password: str, role: Role,
@@ -102,5 +154,8 @@ def add_user(db: Database, *, actor: Actor | None, username: str, password: str,
     with db.transaction() as tx:
         if q.account_by_username(tx, username=username) is not None:
             raise Duplicate("user", username)
-        return q.add(tx, Account(username=username, role=role.value, region=region,
-                                 password_hash=hash_password(password), created_at=now))
+        created = q.add(tx, Account(username=username, role=role.value, region=region,
+                                    password_hash=hash_password(password), created_at=now))
+        _audit(tx, username, "created", now, actor.name if actor else username,
+               f"{role.value}" + (f", region {region}" if region else ""))
+        return created

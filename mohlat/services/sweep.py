@@ -14,17 +14,19 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mohlat.services.access import SYSTEM
 from mohlat.services.moves import assign_late_positions, fire, publish_in
 from mohlat.services.rules import CalendarBook, campaign_rules, years_of
-from mohlat.store import Database
+from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store._dialect import lock_for_sweep
 from mohlat.store.snapshots import next_due
 from mohlat.workflow.definition import DeadlineKind
-from mohlat.workflow.rulebook import actions_fired_by
+from mohlat.store.reminders import write_reminders
+from mohlat.workflow.rulebook import actions_fired_by, office_deadline_kinds
+from mohlat.workflow.settings import CampaignSettings
 
 __all__ = ["SweepReport", "sweep"]
 
@@ -40,6 +42,7 @@ class SweepReport:
     now: datetime
     moves: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     published: list[str] = field(default_factory=list)
+    reminders: int = 0
     batches: int = 0
     skipped: bool = False
 
@@ -62,6 +65,7 @@ def sweep(db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH,
                 return report
             due = next_due(tx, now=now, limit=batch_size)
             if due is None:
+                report.reminders = _queue_reminders(tx, now=now)
                 return report
             report.batches += 1
             if due.campaign_id is not None:
@@ -91,3 +95,14 @@ def sweep(db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH,
             log.info("%s deadline due %s: %s case(s) moved by %r", due.kind, due.due_at,
                      len(due.case_ids), action)
 
+
+def _queue_reminders(tx: Transaction, *, now: datetime) -> int:
+    """Queue the reminders of deadlines about to fall, once each."""
+    kinds = {k.value for k in office_deadline_kinds()}
+    queued = 0
+    for campaign in q.list_campaigns(tx):
+        lead = CampaignSettings.from_json(campaign.settings).reminder_lead_hours
+        if lead > 0 and campaign.id is not None:
+            queued += write_reminders(tx, campaign_id=campaign.id, now=now,
+                                      lead=timedelta(hours=lead), office_kinds=kinds)
+    return queued

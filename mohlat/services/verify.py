@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 from mohlat.errors import CampaignNotFound
 from mohlat.services.access import Actor, authorize
-from mohlat.store import Database
-from mohlat.store import audit
+from mohlat.store import Database, audit
 from mohlat.store import queries as q
 from mohlat.workflow.timeline import first_broken_case
 

@@ -8,6 +8,7 @@ however many cases there are.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,7 +46,7 @@ class StoredChain:
     #: the hash the case's row says its last event has
     last_hash: str
     #: the case's event rows, by (seq, id)
-    events: tuple[NewEvent, ...]
+    events: list[NewEvent]
 
 
 def chain_page(
@@ -66,11 +67,24 @@ def chain_page(
     ids = page.subquery("page")
     query = (
         select(
-            c.id, c.campaign_id, o.code, c.event_count, c.last_hash,
-            e.id, e.campaign_id, e.seq, e.action, e.from_state, e.to_state,
-            type_coerce(e.logical_at, String), type_coerce(e.recorded_at, String),
-            e.actor, cast(e.payload, Text), e.prev_hash, e.hash,
-        )  # fmt: skip
+            c.id,
+            c.campaign_id,
+            o.code,
+            c.event_count,
+            c.last_hash,
+            e.id,
+            e.campaign_id,
+            e.seq,
+            e.action,
+            e.from_state,
+            e.to_state,
+            type_coerce(e.logical_at, String),
+            type_coerce(e.recorded_at, String),
+            e.actor,
+            cast(e.payload, Text),
+            e.prev_hash,
+            e.hash,
+        )
         .select_from(
             ids.join(_cases, c.id == ids.c.id)
             .join(_offices, o.id == c.office_id)
@@ -80,35 +94,29 @@ def chain_page(
     )
     dialect = tx.get_bind().dialect
     chains: list[StoredChain] = []
-    head: tuple[Any, ...] | None = None
-    events: list[NewEvent] = []
     for row in tx.execute(query):
-        if head is None or row[0] != head[0]:
-            if head is not None:
-                chains.append(StoredChain(*head, events=tuple(events)))
-            head, events = tuple(row[:5]), []
+        if not chains or chains[-1].case_id != row[0]:
+            chains.append(StoredChain(row[0], row[1], row[2], row[3], row[4], events=[]))
         if row[5] is not None:
-            events.append(_event(row[0], row[6:], dialect))
-    if head is not None:
-        chains.append(StoredChain(*head, events=tuple(events)))
+            chains[-1].events.append(_event(row[0], row[6:], dialect))
     return chains
 
 
-def _event(case_id: int, row: Any, dialect: Dialect) -> NewEvent:
-    campaign_id, seq, action, from_state, to_state, logical, recorded, actor, payload = row[:9]
+def _event(case_id: int, row: Sequence[Any], dialect: Dialect) -> NewEvent:
+    campaign_id, seq, action, source, dest, logical, recorded, actor, payload, prev, digest = row
     return NewEvent(
         case_id=case_id,
         campaign_id=campaign_id,
         seq=seq,
         action=action,
-        from_state=from_state,
-        to_state=to_state,
+        from_state=source,
+        to_state=dest,
         logical_at=_instant(logical, dialect),
         recorded_at=_instant(recorded, dialect),
         actor=actor,
         payload=_payload(payload),
-        prev_hash=row[9],
-        hash=row[10],
+        prev_hash=prev,
+        hash=digest,
     )
 
 

@@ -13,7 +13,16 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from mohlat.store.models import Account, Campaign, Case, Closure, Deadline, Event, Office
+from mohlat.store.models import (
+    Account,
+    AccountEvent,
+    Campaign,
+    Case,
+    Closure,
+    Deadline,
+    Event,
+    Office,
+)
 
 __all__ = [
     "CaseRow",
@@ -473,3 +482,9 @@ def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, i
         .order_by(c.id)
     )
     return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in tx.execute(query)]
+
+
+def account_events(tx: Session, *, username: str) -> list[AccountEvent]:
+    """An account's audit trail, oldest first."""
+    return list(tx.execute(select(AccountEvent).where(AccountEvent.username == username)
+                           .order_by(AccountEvent.id)).scalars())  # type: ignore[arg-type]

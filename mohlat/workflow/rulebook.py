@@ -31,6 +31,7 @@ __all__ = [
     "actions_fired_by",
     "decide",
     "manual_actions_from",
+    "office_deadline_kinds",
     "possible_destinations",
     "source_states",
 ]
@@ -118,6 +119,19 @@ def possible_destinations(action: str) -> frozenset[State]:
         State(t["dest"] if t["dest"] is not None else t["source"])
         for t in TRANSITIONS
         if t["trigger"] == action
+    )
+
+
+@cache
+def office_deadline_kinds() -> frozenset[DeadlineKind]:
+    """The deadlines an office must meet (an office may act in the state that carries
+    them); the others are its region's."""
+    from mohlat.workflow.definition import Role
+
+    return frozenset(
+        rule.kind
+        for state, rule in STATE_DEADLINES.items()
+        if any(Role.OFFICE in (ACTION_ROLES.get(a) or ()) for a in manual_actions_from(state))
     )
 
 

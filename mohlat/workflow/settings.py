@@ -32,6 +32,8 @@ class CampaignSettings:
     #: whether a declaration window whose last day is not a working day runs on
     #: to the end of the next working day (off: a window given by dates is exact)
     declaration_roll_forward: bool = False
+    #: how long before a deadline its reminder is queued (0: no reminders)
+    reminder_lead_hours: int = 48
 
     def policy(self, kind: DeadlineKind) -> PeriodPolicy:
         """The counting policy of a relative period."""
@@ -48,6 +50,7 @@ class CampaignSettings:
         return {
             "periods": {k.value: asdict(p) for k, p in self.periods.items()},
             "declaration_roll_forward": self.declaration_roll_forward,
+            "reminder_lead_hours": self.reminder_lead_hours,
         }
 
     @classmethod
@@ -64,4 +67,5 @@ class CampaignSettings:
         return cls(
             periods=periods,
             declaration_roll_forward=bool(data.get("declaration_roll_forward", False)),
+            reminder_lead_hours=int(data.get("reminder_lead_hours", 48)),
         )
