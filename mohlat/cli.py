@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -46,6 +46,7 @@ log = logging.getLogger("mohlat")
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+
 class _Group(TyperGroup):
     """The root command group: maps mohlat's errors to a message and an exit code."""
 
@@ -72,10 +73,12 @@ campaign_app = typer.Typer(help="Create and inspect campaigns.", no_args_is_help
 office_app = typer.Typer(help="Import and list offices.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage admin and supervisor accounts.", no_args_is_help=True)
 case_app = typer.Typer(help="List and inspect cases.", no_args_is_help=True)
-scheduler_app = typer.Typer(help="Apply due deadlines: once, or on an interval.",
-                            no_args_is_help=True)
-holiday_app = typer.Typer(help="Closures and holiday corrections (they move deadlines).",
-                          no_args_is_help=True)
+scheduler_app = typer.Typer(
+    help="Apply due deadlines: once, or on an interval.", no_args_is_help=True
+)
+holiday_app = typer.Typer(
+    help="Closures and holiday corrections (they move deadlines).", no_args_is_help=True
+)
 deadline_app = typer.Typer(help="Extend deadlines.", no_args_is_help=True)
 reminder_app = typer.Typer(help="The reminder outbox.", no_args_is_help=True)
 score_app = typer.Typer(help="Scores and their explanation.", no_args_is_help=True)
@@ -91,21 +94,43 @@ app.add_typer(score_app, name="score")
 
 _state: dict[str, Any] = {"db_url": None}
 
-DbOption = Annotated[Optional[str], typer.Option(
-    "--db", help="Database URL or SQLite path (default: $MOHLAT_DB or ./mohlat.db).",
-    show_default=False)]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL or SQLite path (default: $MOHLAT_DB or ./mohlat.db).",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-CampaignOption = Annotated[Optional[str], typer.Option(
-    "--campaign", "-c", help="Campaign code (default: the newest campaign).", show_default=False)]
+CampaignOption = Annotated[
+    str | None,
+    typer.Option(
+        "--campaign", "-c", help="Campaign code (default: the newest campaign).", show_default=False
+    ),
+]
 CaseArg = Annotated[str, typer.Argument(help="Case id, or the office code in the campaign.")]
-OptionalCaseArg = Annotated[Optional[str], typer.Argument(
-    help="Case id or office code (an office may leave it out: its own case).",
-    show_default=False)]
-FieldOption = Annotated[Optional[list[str]], typer.Option(
-    "--field", "-f", help="A declaration input as NAME=VALUE (repeatable).", show_default=False)]
-ViolationOption = Annotated[Optional[list[str]], typer.Option(
-    "--violation", help="A violation as CODE=COUNT (repeatable; 0 clears it).",
-    show_default=False)]
+OptionalCaseArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Case id or office code (an office may leave it out: its own case).",
+        show_default=False,
+    ),
+]
+FieldOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field", "-f", help="A declaration input as NAME=VALUE (repeatable).", show_default=False
+    ),
+]
+ViolationOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--violation",
+        help="A violation as CODE=COUNT (repeatable; 0 clears it).",
+        show_default=False,
+    ),
+]
 
 
 @app.callback()
@@ -149,8 +174,13 @@ def _login(db: Database, *, changing_password: bool = False) -> Actor:
 
     username = os.environ.get("MOHLAT_USER") or typer.prompt("user")
     password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt("password", hide_input=True)
-    return login(db, username=normalize_digits(username).strip(), password=password,
-                 now=_now(), changing_password=changing_password)
+    return login(
+        db,
+        username=normalize_digits(username).strip(),
+        password=password,
+        now=_now(),
+        changing_password=changing_password,
+    )
 
 
 def _int(value: str | None, field: str, low: int, high: int) -> int | None:
@@ -179,13 +209,26 @@ def _print_json(data: Any) -> None:
 def _case_json(row: CaseRow) -> dict[str, Any]:
     c, o = row.case, row.office
     return {
-        "id": c.id, "campaign": row.campaign_code, "office": o.code, "office_name": o.name,
-        "kind": o.kind, "region": c.region, "province": c.province, "state": c.state,
-        "declared_at": c.declared_at, "reviewed_at": c.reviewed_at,
-        "association_score": c.association_score, "violations": c.violations or {},
-        "total": c.total, "grade": c.grade, "position_national": c.position_national,
-        "position_regional": c.position_regional, "position_provincial": c.position_provincial,
-        "final_total": c.final_total, "final_grade": c.final_grade, "escalated": c.escalated,
+        "id": c.id,
+        "campaign": row.campaign_code,
+        "office": o.code,
+        "office_name": o.name,
+        "kind": o.kind,
+        "region": c.region,
+        "province": c.province,
+        "state": c.state,
+        "declared_at": c.declared_at,
+        "reviewed_at": c.reviewed_at,
+        "association_score": c.association_score,
+        "violations": c.violations or {},
+        "total": c.total,
+        "grade": c.grade,
+        "position_national": c.position_national,
+        "position_regional": c.position_regional,
+        "position_provincial": c.position_provincial,
+        "final_total": c.final_total,
+        "final_grade": c.final_grade,
+        "escalated": c.escalated,
         "declaration": c.declaration or {},
     }
 
@@ -228,9 +271,11 @@ def init(
         _ok(f"schema ready in {db.url}; an admin exists already")
         return
     password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt(
-        f"password for {admin}", hide_input=True, confirmation_prompt=True)
-    add_user(db, actor=None, username=admin, password=password, role=Role.ADMIN, region=None,
-             now=_now())
+        f"password for {admin}", hide_input=True, confirmation_prompt=True
+    )
+    add_user(
+        db, actor=None, username=admin, password=password, role=Role.ADMIN, region=None, now=_now()
+    )
     _ok(f"schema ready in {db.url}; admin {admin!r} created")
 
 
@@ -247,8 +292,9 @@ def campaign_create(
     correction_days: Annotated[str, typer.Option(help="Days to correct a referred file.")] = "5",
     appeal_days: Annotated[str, typer.Option(help="Days to appeal a rank.")] = "7",
     decision_days: Annotated[str, typer.Option(help="Days to decide an appeal.")] = "10",
-    rubric: Annotated[Optional[Path], typer.Option(help="Rubric TOML (default: built in).",
-                                                   show_default=False)] = None,
+    rubric: Annotated[
+        Path | None, typer.Option(help="Rubric TOML (default: built in).", show_default=False)
+    ] = None,
 ) -> None:
     """Create a campaign and open a case for every office.
 
@@ -260,20 +306,32 @@ def campaign_create(
     from mohlat.workflow.settings import CampaignSettings
 
     settings = CampaignSettings()
-    for kind, value in ((DeadlineKind.REVIEW, review_days),
-                        (DeadlineKind.CORRECTION, correction_days),
-                        (DeadlineKind.APPEAL, appeal_days),
-                        (DeadlineKind.APPEAL_DECISION, decision_days)):
+    for kind, value in (
+        (DeadlineKind.REVIEW, review_days),
+        (DeadlineKind.CORRECTION, correction_days),
+        (DeadlineKind.APPEAL, appeal_days),
+        (DeadlineKind.APPEAL_DECISION, decision_days),
+    ):
         days = _int(value, f"{kind.label} days", 1, 365)
         assert days is not None
         settings = settings.with_days(kind, days)
     loaded = load_rubric_file(rubric) if rubric else None
     with _acting() as (db, actor):
-        campaign = create_campaign(db, actor=actor, now=_now(), code=code, title=title or code,
-                                   first_day=first_day, last_day=last_day, settings=settings,
-                                   rubric=loaded)
-    _ok(f"campaign {campaign.code}: declarations {when(campaign.opens_at)} → "
-        f"{when(campaign.closes_at)}; review until {when(campaign.review_closes_at)}")
+        campaign = create_campaign(
+            db,
+            actor=actor,
+            now=_now(),
+            code=code,
+            title=title or code,
+            first_day=first_day,
+            last_day=last_day,
+            settings=settings,
+            rubric=loaded,
+        )
+    _ok(
+        f"campaign {campaign.code}: declarations {when(campaign.opens_at)} → "
+        f"{when(campaign.closes_at)}; review until {when(campaign.review_closes_at)}"
+    )
 
 
 @campaign_app.command("list")
@@ -293,23 +351,36 @@ def campaign_list(as_json: JsonOption = False) -> None:
     for column in ("code", "title", "declaration window", "review until", "published"):
         table.add_column(column)
     for c in campaigns:
-        table.add_row(c.code, c.title, f"{c.first_day} – {c.last_day}",
-                      when(c.review_closes_at), when(c.published_at))
+        table.add_row(
+            c.code,
+            c.title,
+            f"{c.first_day} – {c.last_day}",
+            when(c.review_closes_at),
+            when(c.published_at),
+        )
     console.print(table)
 
 
 def _campaign_json(c: Any) -> dict[str, Any]:
     return {
-        "code": c.code, "title": c.title, "first_day": c.first_day, "last_day": c.last_day,
-        "opens_at": c.opens_at, "closes_at": c.closes_at, "review_closes_at": c.review_closes_at,
-        "published_at": c.published_at, "settings": c.settings, "rubric_sha256": c.rubric_sha256,
+        "code": c.code,
+        "title": c.title,
+        "first_day": c.first_day,
+        "last_day": c.last_day,
+        "opens_at": c.opens_at,
+        "closes_at": c.closes_at,
+        "review_closes_at": c.review_closes_at,
+        "published_at": c.published_at,
+        "settings": c.settings,
+        "rubric_sha256": c.rubric_sha256,
     }
 
 
 @campaign_app.command("show")
 def campaign_show(
-    code: Annotated[Optional[str], typer.Argument(help="Campaign code (default: newest).",
-                                                  show_default=False)] = None,
+    code: Annotated[
+        str | None, typer.Argument(help="Campaign code (default: newest).", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a campaign: its windows and how many cases stand where, per region.
@@ -325,8 +396,12 @@ def campaign_show(
         assert campaign.id is not None
         counts = q.case_counts(tx, campaign_id=campaign.id)
     if as_json:
-        _print_json({**_campaign_json(campaign),
-                     "cases": [{"region": r, "state": s, "count": n} for r, s, n in counts]})
+        _print_json(
+            {
+                **_campaign_json(campaign),
+                "cases": [{"region": r, "state": s, "count": n} for r, s, n in counts],
+            }
+        )
         return
     console.print(f"[bold]{campaign.code}[/] {campaign.title}", markup=True)
     console.print(f"  declarations  {when(campaign.opens_at)} → {when(campaign.closes_at)}")
@@ -341,10 +416,13 @@ def campaign_show(
 
 @office_app.command("import")
 def office_import(
-    path: Annotated[Path, typer.Argument(help="CSV with code,name,kind,region,province,"
-                                              "national_id[,holder_name].")],
-    skip_invalid: Annotated[bool, typer.Option(help="Import the good rows, report the bad.")]
-    = False,
+    path: Annotated[
+        Path,
+        typer.Argument(help="CSV with code,name,kind,region,province,national_id[,holder_name]."),
+    ],
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import the good rows, report the bad.")
+    ] = False,
 ) -> None:
     """Import offices (and their license holders' accounts) from CSV: all or nothing.
 
@@ -368,8 +446,9 @@ def office_import(
 
 @office_app.command("list")
 def office_list(
-    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
-                                                  show_default=False)] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
+    ] = None,
     limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
     as_json: JsonOption = False,
 ) -> None:
@@ -383,10 +462,10 @@ def office_list(
     with _acting() as (db, actor):
         authorize(actor, "office.read")
         with db.transaction() as tx:
-            offices = q.list_offices(tx, region=_int(region, "region", 1, 9),
-                                     limit=_int(limit, "limit", 1, 1_000_000))
-    offices = [o for o in offices
-               if in_scope(actor, region=o.region, office_id=o.id or 0)]
+            offices = q.list_offices(
+                tx, region=_int(region, "region", 1, 9), limit=_int(limit, "limit", 1, 1_000_000)
+            )
+    offices = [o for o in offices if in_scope(actor, region=o.region, office_id=o.id or 0)]
     if as_json:
         _print_json([o.model_dump() for o in offices])
         return
@@ -402,8 +481,9 @@ def office_list(
 def user_add(
     username: Annotated[str, typer.Argument(help="User name.")],
     role: Annotated[str, typer.Option(help="admin or supervisor.")],
-    region: Annotated[Optional[str], typer.Option(help="A supervisor's region (1..9).",
-                                                  show_default=False)] = None,
+    region: Annotated[
+        str | None, typer.Option(help="A supervisor's region (1..9).", show_default=False)
+    ] = None,
 ) -> None:
     """Add an admin or a region's supervisor. The new password comes from
     $MOHLAT_NEW_PASSWORD or a prompt.
@@ -417,9 +497,17 @@ def user_add(
         raise InvalidInput("role", role, "admin or supervisor")
     with _acting() as (db, actor):
         password = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-            f"password for {username}", hide_input=True, confirmation_prompt=True)
-        add_user(db, actor=actor, username=username, password=password, role=Role(role),
-                 region=_int(region, "region", 1, 9), now=_now())
+            f"password for {username}", hide_input=True, confirmation_prompt=True
+        )
+        add_user(
+            db,
+            actor=actor,
+            username=username,
+            password=password,
+            role=Role(role),
+            region=_int(region, "region", 1, 9),
+            now=_now(),
+        )
     _ok(f"{role} {username!r} added")
 
 
@@ -436,9 +524,17 @@ def user_list(as_json: JsonOption = False) -> None:
         authorize(actor, "user.list")
         with db.transaction() as tx:
             accounts = q.list_accounts(tx)
-    rows = [{"username": a.username, "role": a.role, "region": a.region,
-             "office_id": a.office_id, "must_change_password": a.must_change_password,
-             "locked_until": a.locked_until} for a in accounts]
+    rows = [
+        {
+            "username": a.username,
+            "role": a.role,
+            "region": a.region,
+            "office_id": a.office_id,
+            "must_change_password": a.must_change_password,
+            "locked_until": a.locked_until,
+        }
+        for a in accounts
+    ]
     if as_json:
         _print_json(rows)
         return
@@ -446,8 +542,12 @@ def user_list(as_json: JsonOption = False) -> None:
     for column in ("user", "role", "region", "must change password"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["username"], r["role"], str(r["region"] or "-"),
-                      "yes" if r["must_change_password"] else "")
+        table.add_row(
+            r["username"],
+            r["role"],
+            str(r["region"] or "-"),
+            "yes" if r["must_change_password"] else "",
+        )
     console.print(table)
 
 
@@ -464,7 +564,8 @@ def passwd() -> None:
     db = _db()
     actor = _login(db, changing_password=True)
     new = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-        "new password", hide_input=True, confirmation_prompt=True)
+        "new password", hide_input=True, confirmation_prompt=True
+    )
     national_id = None
     if actor.office_id is not None:
         with db.transaction() as tx:
@@ -480,12 +581,15 @@ def passwd() -> None:
 @case_app.command("list")
 def case_list(
     campaign: CampaignOption = None,
-    state: Annotated[Optional[str], typer.Option(help="Only cases in this state.",
-                                                 show_default=False)] = None,
-    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
-                                                  show_default=False)] = None,
-    overdue: Annotated[bool, typer.Option(help="Only appeals whose decision is overdue "
-                                               "(escalated).")] = False,
+    state: Annotated[
+        str | None, typer.Option(help="Only cases in this state.", show_default=False)
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option(help="Only appeals whose decision is overdue (escalated).")
+    ] = False,
     limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
     as_json: JsonOption = False,
 ) -> None:
@@ -496,9 +600,15 @@ def case_list(
     from mohlat.services.cases import list_cases
 
     with _acting() as (db, actor):
-        rows = list_cases(db, actor=actor, campaign=campaign, state=state,
-                          region=_int(region, "region", 1, 9), overdue=overdue,
-                          limit=_int(limit, "limit", 1, 1_000_000))
+        rows = list_cases(
+            db,
+            actor=actor,
+            campaign=campaign,
+            state=state,
+            region=_int(region, "region", 1, 9),
+            overdue=overdue,
+            limit=_int(limit, "limit", 1, 1_000_000),
+        )
     if as_json:
         _print_json([_case_json(r) for r in rows])
         return
@@ -506,8 +616,7 @@ def case_list(
 
 
 @case_app.command("show")
-def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
-              ) -> None:
+def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False) -> None:
     """Show a case: its data, score, running clocks and timeline.
 
     Example: `mohlat case show 17`
@@ -517,21 +626,40 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
     with _acting() as (db, actor):
         view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
     now = _now()
-    deadlines = [{"kind": d.kind, "status": d.status, "due_at": d.due_at,
-                  "time_left": _left(d.due_at, d.remaining_us, now)} for d in view.deadlines]
+    deadlines = [
+        {
+            "kind": d.kind,
+            "status": d.status,
+            "due_at": d.due_at,
+            "time_left": _left(d.due_at, d.remaining_us, now),
+        }
+        for d in view.deadlines
+    ]
     if as_json:
-        _print_json({**_case_json(view.row), "deadlines": deadlines,
-                     "breakdown": view.row.case.breakdown,
-                     "timeline": [_event_json(e) for e in view.events]})
+        _print_json(
+            {
+                **_case_json(view.row),
+                "deadlines": deadlines,
+                "breakdown": view.row.case.breakdown,
+                "timeline": [_event_json(e) for e in view.events],
+            }
+        )
         return
     c, o = view.row.case, view.row.office
-    console.print(f"[bold]case {c.id}[/] · {o.code} {o.name} · {o.kind} · region {c.region} "
-                  f"({c.province}) · campaign {view.row.campaign_code}", markup=True)
-    console.print(f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}")
+    console.print(
+        f"[bold]case {c.id}[/] · {o.code} {o.name} · {o.kind} · region {c.region} "
+        f"({c.province}) · campaign {view.row.campaign_code}",
+        markup=True,
+    )
+    console.print(
+        f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}"
+    )
     if c.total is not None:
-        console.print(f"  score     {num(c.total)} (grade {c.grade}), rank {c.position_national}"
-                      f" nationally, {c.position_regional} in region, {c.position_provincial} in"
-                      f" province")
+        console.print(
+            f"  score     {num(c.total)} (grade {c.grade}), rank {c.position_national}"
+            f" nationally, {c.position_regional} in region, {c.position_provincial} in"
+            f" province"
+        )
     if c.final_total is not None:
         console.print(f"  final     {num(c.final_total)} (grade {c.final_grade})")
     table = Table(title="deadlines", title_justify="left")
@@ -560,14 +688,21 @@ def _duration(delta: Any) -> str:
 
 
 def _event_json(e: Any) -> dict[str, Any]:
-    return {"seq": e.seq, "action": e.action, "from": e.from_state, "to": e.to_state,
-            "logical_at": e.logical_at, "recorded_at": e.recorded_at, "actor": e.actor,
-            "payload": e.payload, "hash": e.hash}
+    return {
+        "seq": e.seq,
+        "action": e.action,
+        "from": e.from_state,
+        "to": e.to_state,
+        "logical_at": e.logical_at,
+        "recorded_at": e.recorded_at,
+        "actor": e.actor,
+        "payload": e.payload,
+        "hash": e.hash,
+    }
 
 
 @app.command()
-def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
-             ) -> None:
+def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False) -> None:
     """Print a case's timeline: every event, when it took effect and when it was recorded.
 
     Example: `mohlat timeline 17 --json`
@@ -598,17 +733,29 @@ def _case_action(
 
     with _acting() as (db, actor):
         ref = normalize_digits(case) if case else own_case_ref(db, actor, campaign)
-        row = act(db, actor=actor, action=action, ref=ref, now=_now(), campaign=campaign,
-                  fields=_pairs(fields, "field"), association_score=association,
-                  violations=_pairs(violations, "violation"), text=text,
-                  text_required=text_required)
-    _ok(f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
-        + (f"; {describe(row)}" if describe else ""))
+        row = act(
+            db,
+            actor=actor,
+            action=action,
+            ref=ref,
+            now=_now(),
+            campaign=campaign,
+            fields=_pairs(fields, "field"),
+            association_score=association,
+            violations=_pairs(violations, "violation"),
+            text=text,
+            text_required=text_required,
+        )
+    _ok(
+        f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
+        + (f"; {describe(row)}" if describe else "")
+    )
 
 
 @app.command()
-def declare(case: OptionalCaseArg = None, campaign: CampaignOption = None,
-            field: FieldOption = None) -> None:
+def declare(
+    case: OptionalCaseArg = None, campaign: CampaignOption = None, field: FieldOption = None
+) -> None:
     """Self-declare your office's data (you may declare again until the window closes).
 
     Example: `mohlat declare -f office_space=64 -f staff_count=4 -f location=city -f holder_years=6`
@@ -621,23 +768,35 @@ def review(
     case: CaseArg,
     campaign: CampaignOption = None,
     field: FieldOption = None,
-    association: Annotated[Optional[str], typer.Option(
-        help="The provincial association's score.", show_default=False)] = None,
+    association: Annotated[
+        str | None, typer.Option(help="The provincial association's score.", show_default=False)
+    ] = None,
     violation: ViolationOption = None,
-    note: Annotated[Optional[str], typer.Option(help="A note for the timeline.",
-                                                show_default=False)] = None,
+    note: Annotated[
+        str | None, typer.Option(help="A note for the timeline.", show_default=False)
+    ] = None,
 ) -> None:
     """Check and complete a case's data; record the association score and violations.
 
     Example: `mohlat review 17 --association 16 --violation overcharging=1 -f staff_count=5`
     """
-    _case_action("review", case, campaign, fields=field, association=association,
-                 violations=violation, text=note)
+    _case_action(
+        "review",
+        case,
+        campaign,
+        fields=field,
+        association=association,
+        violations=violation,
+        text=note,
+    )
 
 
 @app.command()
-def refer(case: CaseArg, reason: Annotated[str, typer.Option(help="What must be corrected.")],
-          campaign: CampaignOption = None) -> None:
+def refer(
+    case: CaseArg,
+    reason: Annotated[str, typer.Option(help="What must be corrected.")],
+    campaign: CampaignOption = None,
+) -> None:
     """Send a case back to the office for correction (pauses the review clock).
 
     Example: `mohlat refer 17 --reason "staff count does not match the insurance list"`
@@ -646,10 +805,14 @@ def refer(case: CaseArg, reason: Annotated[str, typer.Option(help="What must be 
 
 
 @app.command()
-def correct(case: OptionalCaseArg = None, campaign: CampaignOption = None,
-            field: FieldOption = None,
-            note: Annotated[Optional[str], typer.Option(help="A note for the region.",
-                                                        show_default=False)] = None) -> None:
+def correct(
+    case: OptionalCaseArg = None,
+    campaign: CampaignOption = None,
+    field: FieldOption = None,
+    note: Annotated[
+        str | None, typer.Option(help="A note for the region.", show_default=False)
+    ] = None,
+) -> None:
     """Return a referred file with corrections (resumes the region's review clock).
 
     Example: `mohlat correct -f staff_count=3 --note "insurance list attached"`
@@ -658,9 +821,13 @@ def correct(case: OptionalCaseArg = None, campaign: CampaignOption = None,
 
 
 @app.command()
-def approve(case: CaseArg, campaign: CampaignOption = None,
-            note: Annotated[Optional[str], typer.Option(help="A note for the timeline.",
-                                                        show_default=False)] = None) -> None:
+def approve(
+    case: CaseArg,
+    campaign: CampaignOption = None,
+    note: Annotated[
+        str | None, typer.Option(help="A note for the timeline.", show_default=False)
+    ] = None,
+) -> None:
     """Mark a case's review done (after publication this ranks it at once).
 
     Example: `mohlat approve 17`
@@ -683,18 +850,27 @@ def publish(campaign: CampaignOption = None) -> None:
 
 
 @app.command()
-def appeal(case: OptionalCaseArg = None, campaign: CampaignOption = None,
-           text: Annotated[str, typer.Option(help="Your written objection.")] = "",
-           field: Annotated[Optional[list[str]], typer.Option(
-               "--dispute", help="A field whose evaluation you dispute (repeatable).",
-               show_default=False)] = None) -> None:
+def appeal(
+    case: OptionalCaseArg = None,
+    campaign: CampaignOption = None,
+    text: Annotated[str, typer.Option(help="Your written objection.")] = "",
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--dispute",
+            help="A field whose evaluation you dispute (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Object to your rank, in writing, within the appeal window.
 
     Example: `mohlat appeal --text "the office area is 80 m², see the lease" --dispute office_space`
     """
     disputed = f" [disputes: {', '.join(field)}]" if field else ""
-    _case_action("appeal", case, campaign, text=(text + disputed) if text else text,
-                 text_required=True)
+    _case_action(
+        "appeal", case, campaign, text=(text + disputed) if text else text, text_required=True
+    )
 
 
 @app.command()
@@ -703,18 +879,29 @@ def decide(
     reason: Annotated[str, typer.Option(help="The decision's reasons.")],
     campaign: CampaignOption = None,
     field: FieldOption = None,
-    association: Annotated[Optional[str], typer.Option(
-        help="A corrected association score.", show_default=False)] = None,
+    association: Annotated[
+        str | None, typer.Option(help="A corrected association score.", show_default=False)
+    ] = None,
     violation: ViolationOption = None,
 ) -> None:
     """Decide an appeal: re-examine, optionally correct inputs, re-sum; the rank is final.
 
     Example: `mohlat decide 17 --reason "lease confirms 80 m²" -f office_space=80`
     """
-    _case_action("decide", case, campaign, fields=field, association=association,
-                 violations=violation, text=reason, text_required=True,
-                 describe=lambda r: f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
-                                    f" was {r.case.total:g} ({r.case.grade})")
+    _case_action(
+        "decide",
+        case,
+        campaign,
+        fields=field,
+        association=association,
+        violations=violation,
+        text=reason,
+        text_required=True,
+        describe=lambda r: (
+            f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
+            f" was {r.case.total:g} ({r.case.grade})"
+        ),
+    )
 
 
 # --- scheduler and demo --------------------------------------------------------------
@@ -722,9 +909,13 @@ def decide(
 
 @scheduler_app.command("tick")
 def scheduler_tick(
-    at: Annotated[Optional[str], typer.Option(
-        help="Sweep as of an earlier Jalali time (never a later one than now).",
-        show_default=False)] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Sweep as of an earlier Jalali time (never a later one than now).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run one sweep now and exit (for cron).
 
@@ -739,8 +930,11 @@ def scheduler_tick(
     if at is not None:
         instant = parse_jalali_datetime(at, field="at")
         if instant > _now():
-            raise InvalidInput("at", at, f"a time no later than now ({when(_now())}); "
-                                         "nothing moves the clock forward")
+            raise InvalidInput(
+                "at",
+                at,
+                f"a time no later than now ({when(_now())}); nothing moves the clock forward",
+            )
         clock = SimulatedClock(instant)
     console.print(describe(tick(db, clock=clock)))
 
@@ -764,8 +958,9 @@ def scheduler_run(
 @app.command()
 def demo(
     offices: Annotated[str, typer.Option(help="How many synthetic offices.")] = "200",
-    db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")]
-    = Path("mohlat-demo.db"),
+    db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")] = Path(
+        "mohlat-demo.db"
+    ),
     seed: Annotated[str, typer.Option(help="Random seed.")] = "1400",
 ) -> None:
     """Run a whole campaign on a fresh SQLite file with a simulated clock: the article's
@@ -790,15 +985,23 @@ def demo(
 def holiday_add(
     first_day: Annotated[str, typer.Argument(help="First closed day (Jalali).")],
     reason: Annotated[str, typer.Option(help="Why (it goes on every moved case's timeline).")],
-    last_day: Annotated[Optional[str], typer.Option(
-        "--to", help="Last closed day (default: the first).", show_default=False)] = None,
-    region: Annotated[Optional[list[str]], typer.Option(
-        help="Only this region (repeatable).", show_default=False)] = None,
-    province: Annotated[Optional[list[str]], typer.Option(
-        help="Only this province (repeatable).", show_default=False)] = None,
-    working_day: Annotated[bool, typer.Option(
-        "--working-day", help="Declare the days working days instead (to correct an "
-                              "estimated lunar holiday).")] = False,
+    last_day: Annotated[
+        str | None,
+        typer.Option("--to", help="Last closed day (default: the first).", show_default=False),
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="Only this region (repeatable).", show_default=False)
+    ] = None,
+    province: Annotated[
+        list[str] | None, typer.Option(help="Only this province (repeatable).", show_default=False)
+    ] = None,
+    working_day: Annotated[
+        bool,
+        typer.Option(
+            "--working-day",
+            help="Declare the days working days instead (to correct an estimated lunar holiday).",
+        ),
+    ] = False,
 ) -> None:
     """Close offices on some days (pollution, heat, emergencies), nationally or locally;
     every pending deadline the closure touches moves.
@@ -809,9 +1012,17 @@ def holiday_add(
 
     regions = [r for r in (_int(v, "region", 1, 9) for v in region or []) if r is not None]
     with _acting() as (db, actor):
-        moved = add_closure(db, actor=actor, now=_now(), first_day=first_day, last_day=last_day,
-                            reason=reason, regions=regions, provinces=province or [],
-                            working_day=working_day)
+        moved = add_closure(
+            db,
+            actor=actor,
+            now=_now(),
+            first_day=first_day,
+            last_day=last_day,
+            reason=reason,
+            regions=regions,
+            provinces=province or [],
+            working_day=working_day,
+        )
     _ok(f"recorded as #{moved.closure_id}; {moved.deadlines} pending deadline(s) moved")
 
 
@@ -835,8 +1046,9 @@ def holiday_remove(
 
 @holiday_app.command("list")
 def holiday_list(
-    year: Annotated[Optional[str], typer.Option(help="Jalali year of official holidays.",
-                                                show_default=False)] = None,
+    year: Annotated[
+        str | None, typer.Option(help="Jalali year of official holidays.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List a year's official holidays (from the `holidays` package) and every closure.
@@ -852,11 +1064,16 @@ def holiday_list(
         closures = q.list_closures(tx)
     official = sorted(official_holidays([the_year]).items())
     if as_json:
-        _print_json({
-            "official": [{"date": format_date(from_gregorian(d)), "name": n} for d, n in official
-                         if from_gregorian(d).year == the_year],
-            "closures": [c.model_dump() for c in closures],
-        })
+        _print_json(
+            {
+                "official": [
+                    {"date": format_date(from_gregorian(d)), "name": n}
+                    for d, n in official
+                    if from_gregorian(d).year == the_year
+                ],
+                "closures": [c.model_dump() for c in closures],
+            }
+        )
         return
     table = Table(title=f"official holidays of {the_year}", title_justify="left")
     table.add_column("date")
@@ -878,34 +1095,60 @@ def holiday_list(
 @deadline_app.command("extend")
 def deadline_extend(
     reason: Annotated[str, typer.Option(help="Why (it goes on the timeline).")],
-    case: Annotated[Optional[str], typer.Argument(
-        help="A case id or office code; leave out with --window.", show_default=False)] = None,
+    case: Annotated[
+        str | None,
+        typer.Argument(
+            help="A case id or office code; leave out with --window.", show_default=False
+        ),
+    ] = None,
     campaign: CampaignOption = None,
-    window: Annotated[Optional[str], typer.Option(
-        help="Extend a campaign window instead: declaration or review.",
-        show_default=False)] = None,
-    region: Annotated[Optional[str], typer.Option(
-        help="With --window: only this region.", show_default=False)] = None,
-    to: Annotated[Optional[str], typer.Option(help="The new last day (Jalali).",
-                                              show_default=False)] = None,
-    days: Annotated[Optional[str], typer.Option(help="Or: this many days more.",
-                                                show_default=False)] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            help="Extend a campaign window instead: declaration or review.", show_default=False
+        ),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="With --window: only this region.", show_default=False)
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(help="The new last day (Jalali).", show_default=False)
+    ] = None,
+    days: Annotated[
+        str | None, typer.Option(help="Or: this many days more.", show_default=False)
+    ] = None,
 ) -> None:
     """Extend one case's running deadline, or a campaign's window for one region or all.
 
-    Example: `mohlat deadline extend --window declaration --region 3 --to 1400/02/08 --reason "earthquake"`
+    Example: `mohlat deadline extend --window declaration --region 3 --to 1400/02/08 --reason x`
     """
     from mohlat.services.deadlines import extend_case, extend_window
 
     more = _int(days, "days", 1, 365)
     with _acting() as (db, actor):
         if window is not None:
-            moved = extend_window(db, actor=actor, now=_now(), campaign=campaign, window=window,
-                                  region=_int(region, "region", 1, 9), to=to, days=more,
-                                  reason=reason)
+            moved = extend_window(
+                db,
+                actor=actor,
+                now=_now(),
+                campaign=campaign,
+                window=window,
+                region=_int(region, "region", 1, 9),
+                to=to,
+                days=more,
+                reason=reason,
+            )
         elif case is not None:
-            moved = extend_case(db, actor=actor, now=_now(), ref=normalize_digits(case),
-                                campaign=campaign, reason=reason, to=to, days=more)
+            moved = extend_case(
+                db,
+                actor=actor,
+                now=_now(),
+                ref=normalize_digits(case),
+                campaign=campaign,
+                reason=reason,
+                to=to,
+                days=more,
+            )
         else:
             raise InvalidInput("case", None, "a case, or --window declaration|review")
     _ok(f"{moved.deadlines} deadline(s) extended")
@@ -956,8 +1199,9 @@ def reminder_list(
     from mohlat.services.due import outbox
 
     with _acting() as (db, actor):
-        rows = outbox(db, actor=actor, unsent_only=not everything,
-                      limit=_int(limit, "limit", 1, 1_000_000))
+        rows = outbox(
+            db, actor=actor, unsent_only=not everything, limit=_int(limit, "limit", 1, 1_000_000)
+        )
     if as_json:
         _print_json([r.model_dump() for r in rows])
         return
@@ -965,8 +1209,15 @@ def reminder_list(
     for column in ("#", "to", "case", "deadline", "due (Tehran)", "queued", "sent"):
         table.add_column(column)
     for r in rows:
-        table.add_row(str(r.id), r.recipient, str(r.case_id), r.kind, when(r.due_at),
-                      when(r.created_at), when(r.sent_at))
+        table.add_row(
+            str(r.id),
+            r.recipient,
+            str(r.case_id),
+            r.kind,
+            when(r.due_at),
+            when(r.created_at),
+            when(r.sent_at),
+        )
     console.print(table)
 
 
@@ -976,13 +1227,20 @@ def reminder_list(
 @app.command()
 def ranking(
     campaign: CampaignOption = None,
-    region: Annotated[Optional[str], typer.Option(help="Only this region (1..9).",
-                                                  show_default=False)] = None,
-    limit: Annotated[Optional[str], typer.Option(help="At most this many.",
-                                                 show_default=False)] = None,
-    csv_file: Annotated[Optional[Path], typer.Option(
-        "--csv", help="Write the ranking to this CSV file (safe to open in a spreadsheet).",
-        show_default=False)] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option(help="At most this many.", show_default=False)
+    ] = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Write the ranking to this CSV file (safe to open in a spreadsheet).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The published ranking: national, regional and provincial positions.
@@ -993,9 +1251,13 @@ def ranking(
     from mohlat.services.ranking import ranking_csv, ranking_json
 
     with _acting() as (db, actor):
-        rows = ranking_rows(db, actor=actor, campaign=campaign,
-                            region=_int(region, "region", 1, 9),
-                            limit=_int(limit, "limit", 1, 1_000_000))
+        rows = ranking_rows(
+            db,
+            actor=actor,
+            campaign=campaign,
+            region=_int(region, "region", 1, 9),
+            limit=_int(limit, "limit", 1, 1_000_000),
+        )
     if csv_file is not None:
         try:
             csv_file.write_text(ranking_csv(rows, bom=True), encoding="utf-8", newline="")
@@ -1007,15 +1269,32 @@ def ranking(
         _print_json(ranking_json(rows))
         return
     table = Table(title="ranking", title_justify="left")
-    for column in ("#", "region #", "province #", "office", "region", "province", "total",
-                   "grade", "final", "change"):
+    for column in (
+        "#",
+        "region #",
+        "province #",
+        "office",
+        "region",
+        "province",
+        "total",
+        "grade",
+        "final",
+        "change",
+    ):
         table.add_column(column, justify="right" if column.endswith("#") else "left")
     for r in rows:
-        table.add_row(str(r.position_national or "-"), str(r.position_regional or "-"),
-                      str(r.position_provincial or "-"), r.office_code, str(r.region),
-                      r.province, num(r.total), r.grade or "-",
-                      f"{num(r.final_total)} ({r.final_grade})" if r.final_total is not None
-                      else "-", f"{r.change:+g}" if r.change else "")
+        table.add_row(
+            str(r.position_national or "-"),
+            str(r.position_regional or "-"),
+            str(r.position_provincial or "-"),
+            r.office_code,
+            str(r.region),
+            r.province,
+            num(r.total),
+            r.grade or "-",
+            f"{num(r.final_total)} ({r.final_grade})" if r.final_total is not None else "-",
+            f"{r.change:+g}" if r.change else "",
+        )
     console.print(table)
 
 
@@ -1045,8 +1324,9 @@ def eligible(
 
 
 @score_app.command("explain")
-def score_explain(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
-                  ) -> None:
+def score_explain(
+    case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption = False
+) -> None:
     """Explain a case's score line by line: each criterion, its input and its points.
 
     Example: `mohlat score explain 17`
@@ -1055,25 +1335,47 @@ def score_explain(case: CaseArg, campaign: CampaignOption = None, as_json: JsonO
 
     with _acting() as (db, actor):
         found = explain(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
-    lines = [{"code": line.code, "label": line.label, "value": line.value,
-              "points": line.points, "note": line.note} for line in found.lines]
+    lines = [
+        {
+            "code": line.code,
+            "label": line.label,
+            "value": line.value,
+            "points": line.points,
+            "note": line.note,
+        }
+        for line in found.lines
+    ]
     if as_json:
-        _print_json({"case": found.row.case.id, "total": found.total, "grade": found.grade,
-                     "final_total": found.final_total, "final_grade": found.final_grade,
-                     "lines": lines})
+        _print_json(
+            {
+                "case": found.row.case.id,
+                "total": found.total,
+                "grade": found.grade,
+                "final_total": found.final_total,
+                "final_grade": found.final_grade,
+                "lines": lines,
+            }
+        )
         return
-    table = Table(title=f"score of case {found.row.case.id} ({found.row.office.code})",
-                  title_justify="left")
+    table = Table(
+        title=f"score of case {found.row.case.id} ({found.row.office.code})", title_justify="left"
+    )
     for column in ("criterion", "input", "points", "note"):
         table.add_column(column, justify="right" if column == "points" else "left")
     for line in lines:
-        table.add_row(str(line["label"]), "-" if line["value"] is None else str(line["value"]),
-                      f"{line['points']:g}", str(line["note"]))
+        table.add_row(
+            str(line["label"]),
+            "-" if line["value"] is None else str(line["value"]),
+            f"{line['points']:g}",
+            str(line["note"]),
+        )
     table.add_row("total", "", f"{found.lines_total:g}", "", style="bold")
     console.print(table)
     if found.final_total is not None:
-        console.print(f"published {found.total:g} ({found.grade}); after the appeal "
-                      f"{found.final_total:g} ({found.final_grade})")
+        console.print(
+            f"published {found.total:g} ({found.grade}); after the appeal "
+            f"{found.final_total:g} ({found.final_grade})"
+        )
 
 
 # --- trust -----------------------------------------------------------------------------
@@ -1090,12 +1392,14 @@ def verify(campaign: CampaignOption = None) -> None:
     with _acting() as (db, actor):
         report = verify_timelines(db, actor=actor, campaign=campaign)
     for broken in report.broken:
-        err_console.print(f"case {broken.case_id} ({broken.office_code}): event "
-                          f"#{broken.seq}: {broken.why}")
-    summary = (f"{report.cases_checked} case(s), {report.events_checked} event(s) checked")
+        err_console.print(
+            f"case {broken.case_id} ({broken.office_code}): event #{broken.seq}: {broken.why}"
+        )
+    summary = f"{report.cases_checked} case(s), {report.events_checked} event(s) checked"
     if not report.ok:
-        err_console.print(f"[bold red]{len(report.broken)} broken timeline(s)[/]; {summary}",
-                          markup=True)
+        err_console.print(
+            f"[bold red]{len(report.broken)} broken timeline(s)[/]; {summary}", markup=True
+        )
         raise typer.Exit(1)
     _ok(f"every timeline holds: {summary}")
 
@@ -1116,15 +1420,18 @@ def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) ->
         temporary = None
         if account is not None and account.role != "office":
             temporary = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-                f"temporary password for {username}", hide_input=True, confirmation_prompt=True)
-        reset_password(db, actor=actor, username=normalize_digits(username),
-                       temporary=temporary, now=_now())
+                f"temporary password for {username}", hide_input=True, confirmation_prompt=True
+            )
+        reset_password(
+            db, actor=actor, username=normalize_digits(username), temporary=temporary, now=_now()
+        )
     _ok(f"{username!r} must choose a new password at the next login")
 
 
 @user_app.command("show")
-def user_show(username: Annotated[str, typer.Argument(help="The account.")],
-              as_json: JsonOption = False) -> None:
+def user_show(
+    username: Annotated[str, typer.Argument(help="The account.")], as_json: JsonOption = False
+) -> None:
     """Show an account's audit trail: creation, locks, password changes and resets.
 
     Example: `mohlat user show 0012345679`

@@ -42,9 +42,15 @@ __all__ = ["run_demo"]
 
 CAMPAIGN = "1400-2"
 PROVINCES = {
-    1: ["Tehran", "Qom"], 2: ["Isfahan", "Yazd"], 3: ["Khorasan Razavi", "Semnan"],
-    4: ["Fars", "Bushehr"], 5: ["East Azerbaijan", "Ardabil"], 6: ["Khuzestan", "Ilam"],
-    7: ["Kerman", "Hormozgan"], 8: ["Mazandaran", "Golestan"], 9: ["Kermanshah", "Kurdistan"],
+    1: ["Tehran", "Qom"],
+    2: ["Isfahan", "Yazd"],
+    3: ["Khorasan Razavi", "Semnan"],
+    4: ["Fars", "Bushehr"],
+    5: ["East Azerbaijan", "Ardabil"],
+    6: ["Khuzestan", "Ilam"],
+    7: ["Kerman", "Hormozgan"],
+    8: ["Mazandaran", "Golestan"],
+    9: ["Kermanshah", "Kurdistan"],
 }
 #: the scheduler is "down" on these days; the sweep after them catches up
 DOWNTIME = (jalali_date(1400, 2, 23), jalali_date(1400, 2, 26))
@@ -75,30 +81,54 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
     db = Database(f"sqlite:///{path}")
     db.create_schema()
     clock = SimulatedClock(start_of_day(jalali_date(1400, 1, 10)) + timedelta(hours=9))
-    console.print(f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}",
-                  markup=True)
-    console.print("[yellow]simulated clock[/]: the demo moves its own clock through the "
-                  "campaign; the product's commands always use the real one.", markup=True)
+    console.print(
+        f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}", markup=True
+    )
+    console.print(
+        "[yellow]simulated clock[/]: the demo moves its own clock through the "
+        "campaign; the product's commands always use the real one.",
+        markup=True,
+    )
 
     rng = random.Random(seed)
     admin_actor = Actor("admin", Role.ADMIN)
-    add_user(db, actor=None, username="admin", password="demo-admin-pass", role=Role.ADMIN,
-             region=None, now=clock.now())
-    import_offices(db, actor=admin_actor, text=office_rows(_offices(offices, rng)),
-                   now=clock.now())
-    campaign = create_campaign(db, actor=admin_actor, now=clock.now(), code=CAMPAIGN,
-                               title="Evaluation phase 2, 1400", first_day="1400/01/17",
-                               last_day="1400/02/05")
-    console.print(f"campaign {CAMPAIGN}: declarations {format_instant(campaign.opens_at)} → "
-                  f"{format_instant(campaign.closes_at)}, review until "
-                  f"{format_instant(campaign.review_closes_at)} (Tehran time)")
+    add_user(
+        db,
+        actor=None,
+        username="admin",
+        password="demo-admin-pass",
+        role=Role.ADMIN,
+        region=None,
+        now=clock.now(),
+    )
+    import_offices(db, actor=admin_actor, text=office_rows(_offices(offices, rng)), now=clock.now())
+    campaign = create_campaign(
+        db,
+        actor=admin_actor,
+        now=clock.now(),
+        code=CAMPAIGN,
+        title="Evaluation phase 2, 1400",
+        first_day="1400/01/17",
+        last_day="1400/02/05",
+    )
+    console.print(
+        f"campaign {CAMPAIGN}: declarations {format_instant(campaign.opens_at)} → "
+        f"{format_instant(campaign.closes_at)}, review until "
+        f"{format_instant(campaign.review_closes_at)} (Tehran time)"
+    )
 
     sim = _Simulation(db, clock, seed, Tally())
     sim.load_people()
     days = _days(jalali_date(1400, 1, 17), jalali_date(1400, 3, 25))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=offices < 5000) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=offices < 5000,
+    ) as progress:
         task = progress.add_task("simulating", total=len(days))
         for day in days:
             progress.update(task, description=f"simulating {day.strftime('%Y/%m/%d')}")
@@ -126,15 +156,17 @@ def _offices(count: int, rng: random.Random) -> list[dict[str, object]]:
         prefix = f"{(i * 7919 + 100_000_000) % 999_999_999:09d}"
         if len(set(prefix)) == 1:
             prefix = prefix[:-1] + str((int(prefix[-1]) + 1) % 10)
-        rows.append({
-            "code": f"{'R' if kind == 'rural_ict' else 'P'}{i:06d}",
-            "name": f"{'Rural ICT' if kind == 'rural_ict' else 'Counter office'} {i}",
-            "kind": kind,
-            "region": region,
-            "province": rng.choice(PROVINCES[region]),
-            "national_id": make_national_id(prefix),
-            "holder_name": f"Holder {i}",
-        })
+        rows.append(
+            {
+                "code": f"{'R' if kind == 'rural_ict' else 'P'}{i:06d}",
+                "name": f"{'Rural ICT' if kind == 'rural_ict' else 'Counter office'} {i}",
+                "kind": kind,
+                "region": region,
+                "province": rng.choice(PROVINCES[region]),
+                "national_id": make_national_id(prefix),
+                "holder_name": f"Holder {i}",
+            }
+        )
     return rows
 
 
@@ -151,8 +183,9 @@ class _Simulation:
         self.tally = tally
         self.rubric = default_rubric()
         self.offices: dict[int, Actor] = {}
-        self.supervisors = {r: Actor(f"supervisor-{r}", Role.SUPERVISOR, region=r)
-                            for r in range(1, 10)}
+        self.supervisors = {
+            r: Actor(f"supervisor-{r}", Role.SUPERVISOR, region=r) for r in range(1, 10)
+        }
         self.region_of: dict[int, int] = {}
         self.reviewed_on: dict[int, JalaliDate] = {}
         self.referred_on: dict[int, JalaliDate] = {}
@@ -180,16 +213,16 @@ class _Simulation:
             self.campaign_id = campaign.id
             accounts = {a.office_id: a.username for a in q.list_accounts(tx, role="office")}
             for case_id, _state, region, office_id, _rev in q.case_states(
-                    tx, campaign_id=campaign.id):
-                self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE,
-                                              office_id=office_id)
+                tx, campaign_id=campaign.id
+            ):
+                self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE, office_id=office_id)
                 self.region_of[case_id] = region
                 dice = self.fate(case_id, "when")
                 if dice.random() >= 0.12:  # 12% never declare in time: they lapse
-                    day = WINDOW[0] + timedelta(days=dice.randrange(
-                        (WINDOW[1] - WINDOW[0]).days + 1))
-                    self.declaring_on.setdefault(day, []).append(
-                        (case_id, dice.randrange(8, 20)))
+                    day = WINDOW[0] + timedelta(
+                        days=dice.randrange((WINDOW[1] - WINDOW[0]).days + 1)
+                    )
+                    self.declaring_on.setdefault(day, []).append((case_id, dice.randrange(8, 20)))
                 else:
                     self.silent.add(case_id)
 
@@ -213,14 +246,14 @@ class _Simulation:
             text = ", ".join(f"{n} {a}" for a, n in sorted(moves.items()))
             if report.published:
                 text += f"; ranks of {', '.join(report.published)} published"
-            self.tally.sweeps.append(f"{format_instant(self.clock.now(), seconds=False)}  "
-                                     f"sweep: {text}")
+            self.tally.sweeps.append(
+                f"{format_instant(self.clock.now(), seconds=False)}  sweep: {text}"
+            )
 
     def do(self, action: str, requests: list[ActionRequest], label: str | None = None) -> None:
         if not requests:
             return
-        done, refused = act_many(self.db, action, requests, now=self.clock.now(),
-                                 campaign=CAMPAIGN)
+        done, refused = act_many(self.db, action, requests, now=self.clock.now(), campaign=CAMPAIGN)
         self.tally.done[label or action] += done
         for _request, error in refused:
             self.tally.refused[label or action] += 1
@@ -250,20 +283,27 @@ class _Simulation:
         by_hour: dict[int, list[ActionRequest]] = {}
         for case_id, hour in self.declaring_on.get(day, []):
             by_hour.setdefault(hour, []).append(
-                self._declaration(case_id, self.fate(case_id, "declare")))
+                self._declaration(case_id, self.fate(case_id, "declare"))
+            )
         for hour in sorted(by_hour):
             self.at(day, hour)
             self.do("declare", by_hour[hour])
         if day == WINDOW[1]:  # the last second of the window still counts
             last = max(self.offices)
             self.at(day, 23, 59, 59)
-            self.do("declare", [self._declaration(last, self.fate(last, "declare"))],
-                    "declare at 23:59:59 of the last day")
+            self.do(
+                "declare",
+                [self._declaration(last, self.fate(last, "declare"))],
+                "declare at 23:59:59 of the last day",
+            )
 
     def too_late_to_declare(self, day: JalaliDate) -> None:
         """Offices that never declared try at 00:00:00 after the window, before any sweep."""
-        late = [self._declaration(case_id, self.fate(case_id, "declare"))
-                for case_id in sorted(self.silent) if case_id % 3 == 0]
+        late = [
+            self._declaration(case_id, self.fate(case_id, "declare"))
+            for case_id in sorted(self.silent)
+            if case_id % 3 == 0
+        ]
         self.at(day, 0, 0, 0)
         self.do("declare", late, "declare at 00:00:00 the day after the window")
 
@@ -276,8 +316,9 @@ class _Simulation:
             "opening_hours": dice.randrange(30, 60),
             "services_offered": dice.randrange(10, 80),
         }
-        return ActionRequest(self.offices[case_id], str(case_id),
-                             fields={k: str(v) for k, v in fields.items()})
+        return ActionRequest(
+            self.offices[case_id], str(case_id), fields={k: str(v) for k, v in fields.items()}
+        )
 
     def corrections(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
         requests = []
@@ -288,10 +329,14 @@ class _Simulation:
             if dice.random() < 0.3:
                 continue  # ignores the referral: its 5 days run out
             if self.referred_on[case_id] + timedelta(days=dice.randrange(1, 5)) == day:
-                requests.append(ActionRequest(
-                    self.offices[case_id], str(case_id),
-                    fields={"staff_count": str(dice.randrange(1, 6))},
-                    text="corrected staff count, insurance list attached"))
+                requests.append(
+                    ActionRequest(
+                        self.offices[case_id],
+                        str(case_id),
+                        fields={"staff_count": str(dice.randrange(1, 6))},
+                        text="corrected staff count, insurance list attached",
+                    )
+                )
         self.at(day, 10)
         self.do("correct", requests)
 
@@ -303,9 +348,13 @@ class _Simulation:
             ranked = self.ranked_on.setdefault(case_id, day - timedelta(days=1))
             dice = self.fate(case_id, "appeal")
             if dice.random() < 0.08 and ranked + timedelta(days=dice.randrange(1, 7)) == day:
-                requests.append(ActionRequest(
-                    self.offices[case_id], str(case_id),
-                    text="we have 7 staff, not as evaluated; the insurance list is attached"))
+                requests.append(
+                    ActionRequest(
+                        self.offices[case_id],
+                        str(case_id),
+                        text="we have 7 staff, not as evaluated; the insurance list is attached",
+                    )
+                )
         self.at(day, 11)
         self.do("appeal", requests)
         for request in requests:
@@ -313,9 +362,11 @@ class _Simulation:
 
     def too_late_to_appeal(self, day: JalaliDate) -> None:
         """A few offices object at 00:00:00 after their 7 days, before any sweep."""
-        late = [ActionRequest(self.offices[case_id], str(case_id), text="we object to the rank")
-                for case_id, state, *_ in self.cases()
-                if state == State.RANKED.value and self.fate(case_id, "appeal").random() > 0.97]
+        late = [
+            ActionRequest(self.offices[case_id], str(case_id), text="we object to the rank")
+            for case_id, state, *_ in self.cases()
+            if state == State.RANKED.value and self.fate(case_id, "appeal").random() > 0.97
+        ]
         self.at(day, 0, 0, 0)
         self.do("appeal", late, "appeal at 00:00:00 after its 7 days")
 
@@ -337,22 +388,34 @@ class _Simulation:
             if state != State.REGIONAL_REVIEW.value or reviewed:
                 continue
             supervisor = self.supervisors[region]
-            dice = self.fate(case_id, f"review{len(self.referred_on) if case_id in self.referred_on else ''}")
+            dice = self.fate(
+                case_id, f"review{len(self.referred_on) if case_id in self.referred_on else ''}"
+            )
             if case_id not in self.reviewed_on:
                 if day != jalali_date(1400, 2, 6) + timedelta(days=dice.randrange(0, 5)):
                     continue
                 self.reviewed_on[case_id] = day
                 violations = {}
                 if dice.random() < 0.07:
-                    violations[dice.choice(["overcharging", "unapproved_move",
-                                            "no_accessibility"])] = "1"
-                review.append(ActionRequest(supervisor, str(case_id),
-                                            association_score=str(dice.randrange(6, 21)),
-                                            violations=violations))
+                    violations[
+                        dice.choice(["overcharging", "unapproved_move", "no_accessibility"])
+                    ] = "1"
+                review.append(
+                    ActionRequest(
+                        supervisor,
+                        str(case_id),
+                        association_score=str(dice.randrange(6, 21)),
+                        violations=violations,
+                    )
+                )
                 if dice.random() < 0.12 and case_id not in self.referred_on:
-                    refer.append(ActionRequest(
-                        supervisor, str(case_id),
-                        text="staff count does not match the insurance list"))
+                    refer.append(
+                        ActionRequest(
+                            supervisor,
+                            str(case_id),
+                            text="staff count does not match the insurance list",
+                        )
+                    )
                     self.referred_on[case_id] = day
                 continue
             if dice.random() < 0.06:
@@ -375,26 +438,35 @@ class _Simulation:
                 continue  # the region misses its 10 days: escalated
             if self.appealed_on[case_id] + timedelta(days=dice.randrange(2, 9)) == day:
                 accepted = dice.random() < 0.5
-                requests.append(ActionRequest(
-                    self.supervisors[region], str(case_id),
-                    fields={"staff_count": "7"} if accepted else None,
-                    text="the insurance list confirms 7 staff" if accepted
-                    else "documents confirm the evaluation"))
+                requests.append(
+                    ActionRequest(
+                        self.supervisors[region],
+                        str(case_id),
+                        fields={"staff_count": "7"} if accepted else None,
+                        text="the insurance list confirms 7 staff"
+                        if accepted
+                        else "documents confirm the evaluation",
+                    )
+                )
         self.at(day, 16)
         self.do("decide", requests)
 
 
-def _report(db: object, tally: Tally, console: Console, started: float, *,
-            story: int | None) -> None:
+def _report(
+    db: object, tally: Tally, console: Console, started: float, *, story: int | None
+) -> None:
     from mohlat.services.cases import show_case
     from mohlat.store import Database
     from mohlat.store import queries as q
 
     assert isinstance(db, Database)
     console.print()
-    console.print("[bold]what the scheduler did[/] (sweeps that moved something; it was down "
-                  f"{DOWNTIME[0].strftime('%Y/%m/%d')}–{DOWNTIME[1].strftime('%Y/%m/%d')} "
-                  "and caught up after)", markup=True)
+    console.print(
+        "[bold]what the scheduler did[/] (sweeps that moved something; it was down "
+        f"{DOWNTIME[0].strftime('%Y/%m/%d')}–{DOWNTIME[1].strftime('%Y/%m/%d')} "
+        "and caught up after)",
+        markup=True,
+    )
     for line in tally.sweeps:
         console.print(f"  {line}")
     console.print()
@@ -416,16 +488,25 @@ def _report(db: object, tally: Tally, console: Console, started: float, *,
         ranking.add_column(column, justify="right" if column in ("rank", "total") else "left")
     for row in top:
         c = row.case
-        ranking.add_row(str(c.position_national), row.office.code, str(c.region), c.province,
-                        f"{c.total:g}", c.grade or "-",
-                        f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None
-                        else "-")
+        ranking.add_row(
+            str(c.position_national),
+            row.office.code,
+            str(c.region),
+            c.province,
+            f"{c.total:g}",
+            c.grade or "-",
+            f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None else "-",
+        )
     console.print(ranking)
     if story is not None:
         view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
         c = view.row.case
-        console.print(f"[bold]case {c.id}[/] ({view.row.office.code}, region {c.region}): "
-                      f"its whole timeline", markup=True)
+        console.print(
+            f"[bold]case {c.id}[/] ({view.row.office.code}, region {c.region}): its whole timeline",
+            markup=True,
+        )
         console.print(timeline_table(view.events))
-    console.print(f"demo finished in {time.perf_counter() - started:.1f} s "
-                  f"(database: {db.url.removeprefix('sqlite:///')})")
+    console.print(
+        f"demo finished in {time.perf_counter() - started:.1f} s "
+        f"(database: {db.url.removeprefix('sqlite:///')})"
+    )

@@ -47,16 +47,32 @@ def num(value: float | None) -> str:
 def case_table(rows: Sequence[CaseRow], title: str) -> Table:
     """Cases as a table."""
     table = Table(title=title, title_justify="left")
-    for column in ("case", "office", "kind", "region", "province", "state", "total", "grade",
-                   "rank"):
+    for column in (
+        "case",
+        "office",
+        "kind",
+        "region",
+        "province",
+        "state",
+        "total",
+        "grade",
+        "rank",
+    ):
         table.add_column(column, justify="right" if column in ("case", "total", "rank") else "left")
     for row in rows:
         c = row.case
         state = c.state + (" (escalated)" if c.escalated else "")
-        table.add_row(str(c.id), row.office.code, row.office.kind, str(c.region), c.province,
-                      state, num(c.final_total if c.final_total is not None else c.total),
-                      c.final_grade or c.grade or "-",
-                      str(c.position_national) if c.position_national else "-")
+        table.add_row(
+            str(c.id),
+            row.office.code,
+            row.office.kind,
+            str(c.region),
+            c.province,
+            state,
+            num(c.final_total if c.final_total is not None else c.total),
+            c.final_grade or c.grade or "-",
+            str(c.position_national) if c.position_national else "-",
+        )
     return table
 
 
@@ -67,8 +83,13 @@ def region_state_table(counts: Sequence[tuple[int, str, int]], title: str) -> Ta
     """A table of case counts: one row per region, one column per state."""
     from mohlat.workflow.definition import STATES
 
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True)
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("region", justify="right")
     states = [s.value for s in STATES]
     for s in states:
@@ -82,10 +103,10 @@ def region_state_table(counts: Sequence[tuple[int, str, int]], title: str) -> Ta
         row = grid[region]
         for s in states:
             totals[s] += row.get(s, 0)
-        table.add_row(str(region), *(str(row.get(s, 0) or "·") for s in states),
-                      str(sum(row.values())))
-    table.add_row("all", *(str(totals[s]) for s in states), str(sum(totals.values())),
-                  style="bold")
+        table.add_row(
+            str(region), *(str(row.get(s, 0) or "·") for s in states), str(sum(row.values()))
+        )
+    table.add_row("all", *(str(totals[s]) for s in states), str(sum(totals.values())), style="bold")
     return table
 
 
@@ -125,4 +146,3 @@ def _details(payload: dict[str, Any]) -> list[str]:
         else:
             parts.append(f"{key.replace('_', ' ')}: {value}")
     return parts
-

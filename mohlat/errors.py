@@ -48,7 +48,7 @@ class MohlatError(Exception):
 
 
 class InvalidInput(MohlatError, ValueError):
-    """A value given by the user is not acceptable: names the field, the value and what is allowed."""
+    """A value given by the user is not acceptable: names the field, the value, what is allowed."""
 
     exit_code = BAD_INPUT_EXIT
 
@@ -140,7 +140,8 @@ class TransitionNotAllowed(Refused):
         listed = ", ".join(self.allowed) or "none"
         reason = f" ({why})" if why else ""
         super().__init__(
-            f"{action!r} is not allowed in state {state!r}{reason}; allowed from {state!r}: {listed}"
+            f"{action!r} is not allowed in state {state!r}{reason}; "
+            f"allowed from {state!r}: {listed}"
         )
 
 
@@ -198,4 +199,6 @@ class ConcurrentUpdate(Refused):
 
     def __init__(self, what: str) -> None:
         self.what = what
-        super().__init__(f"{what} was changed by someone else meanwhile; nothing was written, try again")
+        super().__init__(
+            f"{what} was changed by someone else meanwhile; nothing was written, try again"
+        )

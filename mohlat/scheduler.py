@@ -39,8 +39,10 @@ def describe(report: SweepReport) -> str:
         return "sweep skipped: another scheduler holds the lock"
     if not report.total and not report.published:
         return "sweep: nothing was due"
-    parts = [f"{n} × {action} ({src or '-'} → {dst})"
-             for (action, src, dst), n in sorted(report.moves.items())]
+    parts = [
+        f"{n} × {action} ({src or '-'} → {dst})"
+        for (action, src, dst), n in sorted(report.moves.items())
+    ]
     if report.published:
         parts.append("published: " + ", ".join(report.published))
     return f"sweep: {report.total} event(s) in {report.batches} batch(es): " + "; ".join(parts)

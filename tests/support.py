@@ -16,11 +16,11 @@ from mohlat.workflow.definition import Role
 DECLARATION = {"office_space": "64", "staff_count": "4", "location": "city", "holder_years": "6"}
 
 
-def tehran(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0, us: int = 0
-           ) -> datetime:
+def tehran(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0, us: int = 0) -> datetime:
     """The instant of a Tehran wall time on a Jalali date, as aware UTC."""
-    return start_of_day(jalali_date(y, m, d)) + timedelta(hours=hh, minutes=mm, seconds=ss,
-                                                          microseconds=us)
+    return start_of_day(jalali_date(y, m, d)) + timedelta(
+        hours=hh, minutes=mm, seconds=ss, microseconds=us
+    )
 
 
 def fresh_database(path: Any) -> Database:
@@ -52,30 +52,54 @@ class World:
     def supervisor(self, region: int) -> Actor:
         return Actor(f"supervisor-{region}", Role.SUPERVISOR, region=region)
 
-    def setup(self, *, offices: int = 9, first: str = "1400/01/17", last: str = "1400/02/05",
-              at: datetime | None = None, **campaign: Any) -> World:
+    def setup(
+        self,
+        *,
+        offices: int = 9,
+        first: str = "1400/01/17",
+        last: str = "1400/02/05",
+        at: datetime | None = None,
+        **campaign: Any,
+    ) -> World:
         from mohlat.services.campaigns import create_campaign
         from mohlat.services.offices import import_offices, office_rows
         from mohlat.store import queries as q
 
         at = at or tehran(1400, 1, 10, 9)
-        rows = [{"code": f"P{i:05d}", "name": f"Office {i}", "kind": "pishkhan",
-                 "region": (i - 1) % 9 + 1, "province": f"province-{(i - 1) % 9 + 1}",
-                 "national_id": make_national_id(f"{100000000 + i * 37:09d}"),
-                 "holder_name": ""} for i in range(1, offices + 1)]
+        rows = [
+            {
+                "code": f"P{i:05d}",
+                "name": f"Office {i}",
+                "kind": "pishkhan",
+                "region": (i - 1) % 9 + 1,
+                "province": f"province-{(i - 1) % 9 + 1}",
+                "national_id": make_national_id(f"{100000000 + i * 37:09d}"),
+                "holder_name": "",
+            }
+            for i in range(1, offices + 1)
+        ]
         import_offices(self.db, actor=self.admin, text=office_rows(rows), now=at)
-        self.campaign = create_campaign(self.db, actor=self.admin, now=at, code="1400-2",
-                                        title="test", first_day=first, last_day=last,
-                                        **campaign)
+        self.campaign = create_campaign(
+            self.db,
+            actor=self.admin,
+            now=at,
+            code="1400-2",
+            title="test",
+            first_day=first,
+            last_day=last,
+            **campaign,
+        )
         with self.db.transaction() as tx:
             accounts = {a.office_id: a.username for a in q.list_accounts(tx, role="office")}
             assert self.campaign.id is not None
             for case_id, _s, region, office_id, _r in q.case_states(
-                    tx, campaign_id=self.campaign.id):
+                tx, campaign_id=self.campaign.id
+            ):
                 self.case_ids.append(case_id)
                 self.region_of[case_id] = region
-                self.office_actors[case_id] = Actor(accounts[office_id], Role.OFFICE,
-                                                    office_id=office_id)
+                self.office_actors[case_id] = Actor(
+                    accounts[office_id], Role.OFFICE, office_id=office_id
+                )
         return self
 
     def actor_for(self, action: str, case_id: int) -> Actor:
@@ -83,16 +107,23 @@ class World:
             return self.office_actors[case_id]
         return self.supervisor(self.region_of[case_id])
 
-    def act(self, action: str, case_id: int, at: datetime, *, actor: Actor | None = None,
-            **kw: Any) -> Any:
+    def act(
+        self, action: str, case_id: int, at: datetime, *, actor: Actor | None = None, **kw: Any
+    ) -> Any:
         from mohlat.services.cases import act
 
         if action == "declare":
             kw.setdefault("fields", DECLARATION)
         if action in ("refer", "appeal", "decide"):
             kw.setdefault("text", f"{action} for the test")
-        return act(self.db, actor=actor or self.actor_for(action, case_id), action=action,
-                   ref=str(case_id), now=at, **kw)
+        return act(
+            self.db,
+            actor=actor or self.actor_for(action, case_id),
+            action=action,
+            ref=str(case_id),
+            now=at,
+            **kw,
+        )
 
     def sweep(self, at: datetime) -> Any:
         from mohlat.services.sweep import sweep

@@ -26,15 +26,26 @@ from mohlat.services.accounts import add_user, change_password, login
 from mohlat.store import Database
 from mohlat.workflow.definition import Role
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("MOHLAT_TEST_DB")),
-                                reason="copies SQLite files; the cells are database-neutral")
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("MOHLAT_TEST_DB")),
+    reason="copies SQLite files; the cells are database-neutral",
+)
 
 runner = CliRunner()
 PASSWORD = "good-pass-123"
 CASE = "1"  # region 1, office P00001
 
-ACTORS = ["admin", "supervisor", "other_supervisor", "office", "other_office", "anonymous",
-          "wrong_password", "locked", "must_change"]
+ACTORS = [
+    "admin",
+    "supervisor",
+    "other_supervisor",
+    "office",
+    "other_office",
+    "anonymous",
+    "wrong_password",
+    "locked",
+    "must_change",
+]
 
 
 def _credentials(world: World) -> dict[str, dict[str, str]]:
@@ -49,19 +60,23 @@ def _credentials(world: World) -> dict[str, dict[str, str]]:
         "wrong_password": {"MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "not-the-password"},
         "locked": {"MOHLAT_USER": "sup1-locked", "MOHLAT_PASSWORD": PASSWORD},
         # office 3's holder still has the initial password (the national ID)
-        "must_change": {"MOHLAT_USER": world.office_actors[3].name,
-                        "MOHLAT_PASSWORD": world.office_actors[3].name},
+        "must_change": {
+            "MOHLAT_USER": world.office_actors[3].name,
+            "MOHLAT_PASSWORD": world.office_actors[3].name,
+        },
     }
 
 
 def _prepare(db: Database, stage: str) -> World:
     world = World(db).setup()
     at = tehran(1400, 1, 10, 9)
-    for name, role, region in (("admin", Role.ADMIN, None), ("sup1", Role.SUPERVISOR, 1),
-                               ("sup2", Role.SUPERVISOR, 2),
-                               ("sup1-locked", Role.SUPERVISOR, 1)):
-        add_user(db, actor=None, username=name, password=PASSWORD, role=role, region=region,
-                 now=at)
+    for name, role, region in (
+        ("admin", Role.ADMIN, None),
+        ("sup1", Role.SUPERVISOR, 1),
+        ("sup2", Role.SUPERVISOR, 2),
+        ("sup1-locked", Role.SUPERVISOR, 1),
+    ):
+        add_user(db, actor=None, username=name, password=PASSWORD, role=role, region=region, now=at)
     for case in (1, 2):
         actor = world.office_actors[case]
         change_password(db, actor=actor, new_password=PASSWORD, national_id=actor.name, now=at)
@@ -83,36 +98,71 @@ def _prepare(db: Database, stage: str) -> World:
 
 
 # command -> (stage, time, args, roles that may run it)
-DECLARE_FIELDS = ["-f", "office_space=64", "-f", "staff_count=4", "-f", "location=city",
-                  "-f", "holder_years=6"]
+DECLARE_FIELDS = [
+    "-f",
+    "office_space=64",
+    "-f",
+    "staff_count=4",
+    "-f",
+    "location=city",
+    "-f",
+    "holder_years=6",
+]
 COMMANDS: dict[str, tuple[str, datetime, list[str], set[str]]] = {
-    "declare": ("declaring", tehran(1400, 1, 21), ["declare", CASE, *DECLARE_FIELDS],
-                {"office"}),
-    "review": ("review", tehran(1400, 2, 8), ["review", CASE, "--association", "15"],
-               {"admin", "supervisor"}),
-    "refer": ("review", tehran(1400, 2, 8), ["refer", CASE, "--reason", "check"],
-              {"admin", "supervisor"}),
+    "declare": ("declaring", tehran(1400, 1, 21), ["declare", CASE, *DECLARE_FIELDS], {"office"}),
+    "review": (
+        "review",
+        tehran(1400, 2, 8),
+        ["review", CASE, "--association", "15"],
+        {"admin", "supervisor"},
+    ),
+    "refer": (
+        "review",
+        tehran(1400, 2, 8),
+        ["refer", CASE, "--reason", "check"],
+        {"admin", "supervisor"},
+    ),
     "approve": ("review", tehran(1400, 2, 8), ["approve", CASE], {"admin", "supervisor"}),
-    "correct": ("correction", tehran(1400, 2, 9), ["correct", CASE, "-f", "staff_count=5"],
-                {"office"}),
-    "appeal": ("ranked", tehran(1400, 2, 17), ["appeal", CASE, "--text", "we object"],
-               {"office"}),
-    "decide": ("appealed", tehran(1400, 2, 18), ["decide", CASE, "--reason", "re-summed"],
-               {"admin", "supervisor"}),
+    "correct": (
+        "correction",
+        tehran(1400, 2, 9),
+        ["correct", CASE, "-f", "staff_count=5"],
+        {"office"},
+    ),
+    "appeal": ("ranked", tehran(1400, 2, 17), ["appeal", CASE, "--text", "we object"], {"office"}),
+    "decide": (
+        "appealed",
+        tehran(1400, 2, 18),
+        ["decide", CASE, "--reason", "re-summed"],
+        {"admin", "supervisor"},
+    ),
     "publish": ("approved", tehran(1400, 2, 9), ["publish"], {"admin"}),
-    "campaign create": ("review", tehran(1400, 2, 8),
-                        ["campaign", "create", "1401-1", "--first-day", "1401/01/17",
-                         "--last-day", "1401/02/05"], {"admin"}),
+    "campaign create": (
+        "review",
+        tehran(1400, 2, 8),
+        ["campaign", "create", "1401-1", "--first-day", "1401/01/17", "--last-day", "1401/02/05"],
+        {"admin"},
+    ),
     "office import": ("review", tehran(1400, 2, 8), ["office", "import", "{csv}"], {"admin"}),
-    "user add": ("review", tehran(1400, 2, 8),
-                 ["user", "add", "sup9", "--role", "supervisor", "--region", "9"], {"admin"}),
-    "user reset": ("review", tehran(1400, 2, 8), ["user", "reset", "{other_office}"],
-                   {"admin"}),
-    "holiday add": ("review", tehran(1400, 2, 8),
-                    ["holiday", "add", "1400/02/12", "--reason", "heat"], {"admin"}),
-    "deadline extend": ("review", tehran(1400, 2, 8),
-                        ["deadline", "extend", CASE, "--days", "2", "--reason", "post"],
-                        {"admin"}),
+    "user add": (
+        "review",
+        tehran(1400, 2, 8),
+        ["user", "add", "sup9", "--role", "supervisor", "--region", "9"],
+        {"admin"},
+    ),
+    "user reset": ("review", tehran(1400, 2, 8), ["user", "reset", "{other_office}"], {"admin"}),
+    "holiday add": (
+        "review",
+        tehran(1400, 2, 8),
+        ["holiday", "add", "1400/02/12", "--reason", "heat"],
+        {"admin"},
+    ),
+    "deadline extend": (
+        "review",
+        tehran(1400, 2, 8),
+        ["deadline", "extend", CASE, "--days", "2", "--reason", "post"],
+        {"admin"},
+    ),
     "verify": ("review", tehran(1400, 2, 8), ["verify"], {"admin"}),
 }
 
@@ -156,14 +206,18 @@ def test_access_matrix(templates: Any, tmp_path: Path, command: str, actor: str)
     db_file = tmp_path / "cell.db"
     shutil.copy(template, db_file)
     csv = tmp_path / "offices.csv"
-    csv.write_text("code,name,kind,region,province,national_id\n"
-                   f"P77777,New,pishkhan,7,Kerman,{make_national_id('007777771')}\n",
-                   encoding="utf-8")
-    filled = [a.replace("{csv}", str(csv))
-              .replace("{other_office}", credentials["other_office"]["MOHLAT_USER"])
-              for a in args]
-    env = {"MOHLAT_DB": str(db_file), "MOHLAT_NEW_PASSWORD": "another-pass-1",
-           **credentials[actor]}
+    csv.write_text(
+        "code,name,kind,region,province,national_id\n"
+        f"P77777,New,pishkhan,7,Kerman,{make_national_id('007777771')}\n",
+        encoding="utf-8",
+    )
+    filled = [
+        a.replace("{csv}", str(csv)).replace(
+            "{other_office}", credentials["other_office"]["MOHLAT_USER"]
+        )
+        for a in args
+    ]
+    env = {"MOHLAT_DB": str(db_file), "MOHLAT_NEW_PASSWORD": "another-pass-1", **credentials[actor]}
     if actor == "anonymous":
         env.update({"MOHLAT_USER": "", "MOHLAT_PASSWORD": ""})
     if actor == "locked":  # five wrong passwords just before: locked for 15 minutes
@@ -178,8 +232,11 @@ def test_access_matrix(templates: Any, tmp_path: Path, command: str, actor: str)
     assert result.exit_code == expected, result.output
     if expected == 2:
         assert "not found" in result.output
-    reasons = {"wrong_password": "wrong user name or password", "locked": "locked until",
-               "must_change": "must change the initial password"}
+    reasons = {
+        "wrong_password": "wrong user name or password",
+        "locked": "locked until",
+        "must_change": "must change the initial password",
+    }
     if actor in reasons:
         assert reasons[actor] in result.output
 

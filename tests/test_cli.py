@@ -44,8 +44,16 @@ def env(tmp_path: Path) -> dict[str, str]:
     )
     result = mohlat({**base, **ADMIN}, "office", "import", str(csv))
     assert result.exit_code == 0, result.output
-    result = mohlat({**base, **ADMIN}, "campaign", "create", "1400-2",
-                    "--first-day", "۱۴۰۰/۰۱/۱۷", "--last-day", "١٤٠٠/٠٢/٠٥")
+    result = mohlat(
+        {**base, **ADMIN},
+        "campaign",
+        "create",
+        "1400-2",
+        "--first-day",
+        "۱۴۰۰/۰۱/۱۷",
+        "--last-day",
+        "١٤٠٠/٠٢/٠٥",
+    )
     assert result.exit_code == 0, result.output
     assert "1400/02/05 23:59:59" in result.output
     return base
@@ -56,13 +64,23 @@ def holder(env: dict[str, str], national_id: str, password: str = "a-new-pass-1"
 
 
 def change_password(env: dict[str, str], national_id: str) -> None:
-    result = mohlat({**holder(env, national_id, national_id),
-                     "MOHLAT_NEW_PASSWORD": "a-new-pass-1"}, "passwd")
+    result = mohlat(
+        {**holder(env, national_id, national_id), "MOHLAT_NEW_PASSWORD": "a-new-pass-1"}, "passwd"
+    )
     assert result.exit_code == 0, result.output
 
 
-DECLARE = ["declare", "-f", "office_space=۶۴", "-f", "staff_count=4", "-f", "location=city",
-           "-f", "holder_years=6"]
+DECLARE = [
+    "declare",
+    "-f",
+    "office_space=۶۴",
+    "-f",
+    "staff_count=4",
+    "-f",
+    "location=city",
+    "-f",
+    "holder_years=6",
+]
 
 
 def test_a_license_holder_logs_in_with_the_national_id_and_must_change_it_first(
@@ -87,16 +105,25 @@ def test_a_late_declaration_exits_1_naming_the_deadline_in_tehran_time(
 
 
 def test_a_bad_date_exits_2_with_one_clear_line(env: dict[str, str]) -> None:
-    result = mohlat({**env, **ADMIN}, "campaign", "create", "x", "--first-day", "1400/07/31",
-                    "--last-day", "1400/08/10")
+    result = mohlat(
+        {**env, **ADMIN},
+        "campaign",
+        "create",
+        "x",
+        "--first-day",
+        "1400/07/31",
+        "--last-day",
+        "1400/08/10",
+    )
     assert result.exit_code == 2
     assert "first day: '1400/07/31' is not valid; Mehr 1400 has 30 days" in result.output
 
 
 def test_a_bad_declaration_value_names_the_field(env: dict[str, str]) -> None:
     change_password(env, HOLDER_1)
-    result = mohlat(holder(env, HOLDER_1), "declare", "-f", "office_space=big",
-                    at=tehran(1400, 1, 20, 10))
+    result = mohlat(
+        holder(env, HOLDER_1), "declare", "-f", "office_space=big", at=tehran(1400, 1, 20, 10)
+    )
     assert result.exit_code == 2
     assert "office_space" in result.output
 
@@ -104,8 +131,16 @@ def test_a_bad_declaration_value_names_the_field(env: dict[str, str]) -> None:
 def test_a_supervisor_of_another_region_is_told_the_case_does_not_exist(
     env: dict[str, str],
 ) -> None:
-    result = mohlat({**env, **ADMIN, "MOHLAT_NEW_PASSWORD": "sup-pass-22"}, "user", "add",
-                    "sup2", "--role", "supervisor", "--region", "2")
+    result = mohlat(
+        {**env, **ADMIN, "MOHLAT_NEW_PASSWORD": "sup-pass-22"},
+        "user",
+        "add",
+        "sup2",
+        "--role",
+        "supervisor",
+        "--region",
+        "2",
+    )
     assert result.exit_code == 0, result.output
     sup2 = {**env, "MOHLAT_USER": "sup2", "MOHLAT_PASSWORD": "sup-pass-22"}
     listed = mohlat(sup2, "case", "list", "--json")
@@ -133,9 +168,12 @@ def test_a_bad_csv_is_reported_row_by_row_and_nothing_is_imported(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("code,name,kind,region,province,national_id\n"
-                   f"P9,Nine,pishkhan,3,Fars,{make_national_id('003456789')}\n"
-                   "P10,Ten,kiosk,12,Fars,1234567890\n", encoding="utf-8")
+    bad.write_text(
+        "code,name,kind,region,province,national_id\n"
+        f"P9,Nine,pishkhan,3,Fars,{make_national_id('003456789')}\n"
+        "P10,Ten,kiosk,12,Fars,1234567890\n",
+        encoding="utf-8",
+    )
     result = mohlat({**env, **ADMIN}, "office", "import", str(bad))
     assert result.exit_code == 2
     assert "line 3, kind" in result.output
@@ -173,9 +211,15 @@ def test_every_command_shows_an_example_in_its_help(command: tuple[str, ...]) ->
 
 
 def test_help_does_not_load_the_database_layer() -> None:
-    code = ("import sys; from mohlat.cli import main; sys.argv=['mohlat','--help'];\n"
-            "try: main()\nexcept SystemExit: pass\n"
-            "assert 'sqlmodel' not in sys.modules and 'sqlalchemy' not in sys.modules")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(__file__).parent.parent)
+    code = (
+        "import sys; from mohlat.cli import main; sys.argv=['mohlat','--help'];\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "assert 'sqlmodel' not in sys.modules and 'sqlalchemy' not in sys.modules"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert result.returncode == 0, result.stderr

@@ -41,8 +41,9 @@ MAX_FAILED_LOGINS = int(os.environ.get("MOHLAT_MAX_FAILED_LOGINS", "5"))
 LOCK_MINUTES = int(os.environ.get("MOHLAT_LOCK_MINUTES", "15"))
 
 
-def login(db: Database, *, username: str, password: str, now: datetime,
-          changing_password: bool = False) -> Actor:
+def login(
+    db: Database, *, username: str, password: str, now: datetime, changing_password: bool = False
+) -> Actor:
     """The actor behind ``username`` if ``password`` is right.
 
     Refused when the account is locked, or when it still has its initial password
@@ -54,15 +55,31 @@ def login(db: Database, *, username: str, password: str, now: datetime,
             raise AuthenticationFailed(username)
         assert account.id is not None
         if account.locked_until is not None and account.locked_until > now:
-            raise AuthenticationFailed(username, f"the account is locked until {account.locked_until:%H:%M} UTC after {MAX_FAILED_LOGINS} failed logins")
+            raise AuthenticationFailed(
+                username,
+                f"the account is locked until {account.locked_until:%H:%M} UTC "
+                f"after {MAX_FAILED_LOGINS} failed logins",
+            )
         if not _password_matches(account, password):
             failures = account.failed_logins + 1
-            locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_LOGINS else None
-            q.update_account(tx, account_id=account.id, failed_logins=0 if locked else failures,
-                             locked_until=locked)
+            locked = (
+                now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_LOGINS else None
+            )
+            q.update_account(
+                tx,
+                account_id=account.id,
+                failed_logins=0 if locked else failures,
+                locked_until=locked,
+            )
             if locked is not None:
-                _audit(tx, username, "locked", now, username,
-                       f"{failures} failed logins; locked for {LOCK_MINUTES} minutes")
+                _audit(
+                    tx,
+                    username,
+                    "locked",
+                    now,
+                    username,
+                    f"{failures} failed logins; locked for {LOCK_MINUTES} minutes",
+                )
             failed = AuthenticationFailed(username)
         else:
             failed = None
@@ -85,24 +102,36 @@ def _password_matches(account: Account, password: str) -> bool:
 
 
 def _actor(account: Account) -> Actor:
-    return Actor(name=account.username, role=Role(account.role), region=account.region,
-                 office_id=account.office_id)
+    return Actor(
+        name=account.username,
+        role=Role(account.role),
+        region=account.region,
+        office_id=account.office_id,
+    )
 
 
-def change_password(db: Database, *, actor: Actor, new_password: str, national_id: str | None,
-                    now: datetime) -> None:
+def change_password(
+    db: Database, *, actor: Actor, new_password: str, national_id: str | None, now: datetime
+) -> None:
     """Set the actor's own password (the policy of :func:`check_new_password` applies)."""
     check_new_password(new_password, national_id=national_id, username=actor.name)
     with db.transaction() as tx:
         account = q.account_by_username(tx, username=actor.name)
         assert account is not None and account.id is not None
-        q.update_account(tx, account_id=account.id, password_hash=hash_password(new_password),
-                         must_change_password=False, failed_logins=0, locked_until=None)
+        q.update_account(
+            tx,
+            account_id=account.id,
+            password_hash=hash_password(new_password),
+            must_change_password=False,
+            failed_logins=0,
+            locked_until=None,
+        )
         _audit(tx, actor.name, "password_changed", now, actor.name)
 
 
-def reset_password(db: Database, *, actor: Actor, username: str, temporary: str | None,
-                   now: datetime) -> None:
+def reset_password(
+    db: Database, *, actor: Actor, username: str, temporary: str | None, now: datetime
+) -> None:
     """Put an account back in the must-change state: an office account gets its national
     ID back as its initial password; a staff account the ``temporary`` one given."""
     authorize(actor, "user.reset")
@@ -115,12 +144,19 @@ def reset_password(db: Database, *, actor: Actor, username: str, temporary: str 
             new_hash = ""
         else:
             if not temporary:
-                raise InvalidInput("password", "<hidden>",
-                                   "a temporary password for a staff account")
+                raise InvalidInput(
+                    "password", "<hidden>", "a temporary password for a staff account"
+                )
             check_new_password(temporary, national_id=None, username=username)
             new_hash = hash_password(temporary)
-        q.update_account(tx, account_id=account.id, password_hash=new_hash,
-                         must_change_password=True, failed_logins=0, locked_until=None)
+        q.update_account(
+            tx,
+            account_id=account.id,
+            password_hash=new_hash,
+            must_change_password=True,
+            failed_logins=0,
+            locked_until=None,
+        )
         _audit(tx, username, "password_reset", now, actor.name)
 
 
@@ -133,19 +169,29 @@ def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEve
         return q.account_events(tx, username=username)
 
 
-def _audit(tx: Transaction, username: str, action: str, at: datetime, actor: str,
-           detail: str = "") -> None:
-    q.add(tx, AccountEvent(username=username, action=action, at=at, actor=actor,
-                           detail=detail))
+def _audit(
+    tx: Transaction, username: str, action: str, at: datetime, actor: str, detail: str = ""
+) -> None:
+    q.add(tx, AccountEvent(username=username, action=action, at=at, actor=actor, detail=detail))
 
 
-def add_user(db: Database, *, actor: Actor | None, username: str, password: str, role: Role,
-             region: int | None, now: datetime) -> Account:
+def add_user(
+    db: Database,
+    *,
+    actor: Actor | None,
+    username: str,
+    password: str,
+    role: Role,
+    region: int | None,
+    now: datetime,
+) -> Account:
     """Create an admin or supervisor account (``actor`` None only for the first admin)."""
     if actor is not None:
         authorize(actor, "user.add")
     if role is Role.OFFICE:
-        raise InvalidInput("role", role.value, "admin or supervisor; office accounts come with `office import`")
+        raise InvalidInput(
+            "role", role.value, "admin or supervisor; office accounts come with `office import`"
+        )
     if role is Role.SUPERVISOR and region not in range(1, 10):
         raise InvalidInput("region", region, "a supervisor needs a region from 1 to 9")
     if role is Role.ADMIN:
@@ -154,8 +200,22 @@ def add_user(db: Database, *, actor: Actor | None, username: str, password: str,
     with db.transaction() as tx:
         if q.account_by_username(tx, username=username) is not None:
             raise Duplicate("user", username)
-        created = q.add(tx, Account(username=username, role=role.value, region=region,
-                                    password_hash=hash_password(password), created_at=now))
-        _audit(tx, username, "created", now, actor.name if actor else username,
-               f"{role.value}" + (f", region {region}" if region else ""))
+        created = q.add(
+            tx,
+            Account(
+                username=username,
+                role=role.value,
+                region=region,
+                password_hash=hash_password(password),
+                created_at=now,
+            ),
+        )
+        _audit(
+            tx,
+            username,
+            "created",
+            now,
+            actor.name if actor else username,
+            f"{role.value}" + (f", region {region}" if region else ""),
+        )
         return created

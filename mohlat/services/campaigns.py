@@ -71,20 +71,37 @@ def create_campaign(
 
             raise Duplicate("campaign", code)
         book = CalendarBook.load(tx, years=range(first.year - 1, first.year + 3))
-        closes_at = window_close(last, book.national,
-                                 roll_forward=settings.declaration_roll_forward)
-        review_closes_at = period_end(closes_at, settings.policy(DeadlineKind.REVIEW),
-                                      book.national)
-        campaign = q.add(tx, Campaign(
-            code=code.strip(), title=title, first_day=first.strftime("%Y/%m/%d"),
-            last_day=last.strftime("%Y/%m/%d"), opens_at=window_open(first),
-            closes_at=closes_at, review_closes_at=review_closes_at,
-            settings=settings.to_json(), rubric_text=rubric.text, rubric_sha256=rubric.sha256,
-            created_at=now,
-        ))
+        closes_at = window_close(
+            last, book.national, roll_forward=settings.declaration_roll_forward
+        )
+        review_closes_at = period_end(
+            closes_at, settings.policy(DeadlineKind.REVIEW), book.national
+        )
+        campaign = q.add(
+            tx,
+            Campaign(
+                code=code.strip(),
+                title=title,
+                first_day=first.strftime("%Y/%m/%d"),
+                last_day=last.strftime("%Y/%m/%d"),
+                opens_at=window_open(first),
+                closes_at=closes_at,
+                review_closes_at=review_closes_at,
+                settings=settings.to_json(),
+                rubric_text=rubric.text,
+                rubric_sha256=rubric.sha256,
+                created_at=now,
+            ),
+        )
         assert campaign.id is not None
-        q.open_campaign_deadline(tx, campaign_id=campaign.id, kind=PUBLICATION_KIND,
-                                 due_at=review_closes_at, started_at=closes_at, at=now)
+        q.open_campaign_deadline(
+            tx,
+            campaign_id=campaign.id,
+            kind=PUBLICATION_KIND,
+            due_at=review_closes_at,
+            started_at=closes_at,
+            at=now,
+        )
         open_cases(tx, campaign, now=now, actor=actor.name)
     return campaign
 
@@ -98,24 +115,53 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
     offices = q.office_ids_without_case(tx, campaign_id=campaign.id, kinds=OFFICE_KINDS)
     if not offices:
         return 0
-    case_ids = q.insert_cases_for(tx, rows=[
-        {"campaign_id": campaign.id, "office_id": oid, "region": region, "province": province,
-         "state": State.DECLARING.value, "last_hash": GENESIS, "version": 0, "event_count": 0}
-        for oid, region, province in offices
-    ])
+    case_ids = q.insert_cases_for(
+        tx,
+        rows=[
+            {
+                "campaign_id": campaign.id,
+                "office_id": oid,
+                "region": region,
+                "province": province,
+                "state": State.DECLARING.value,
+                "last_hash": GENESIS,
+                "version": 0,
+                "event_count": 0,
+            }
+            for oid, region, province in offices
+        ],
+    )
     plan = Plan()
     payload = {"declaration_due": campaign.closes_at.isoformat()}
     for case_id, (_oid, region, _province) in zip(case_ids, offices, strict=True):
-        event = NewEvent(case_id=case_id, campaign_id=campaign.id, seq=1, action="open",
-                         from_state="", to_state=State.DECLARING.value, logical_at=now,
-                         recorded_at=now, actor=actor, payload=payload)
+        event = NewEvent(
+            case_id=case_id,
+            campaign_id=campaign.id,
+            seq=1,
+            action="open",
+            from_state="",
+            to_state=State.DECLARING.value,
+            logical_at=now,
+            recorded_at=now,
+            actor=actor,
+            payload=payload,
+        )
         digest = event_hash(GENESIS, event.content())
         plan.events.append(NewEvent(**{**event.__dict__, "hash": digest}))
-        plan.updates.append(CaseUpdate(case_id, 0, {"version": 1, "event_count": 1,
-                                                    "last_hash": digest}))
-        plan.deadlines.append(DeadlineChange("open", case_id, campaign.id, region,
-                                             DeadlineKind.DECLARATION, now,
-                                             due_at=campaign.closes_at))
+        plan.updates.append(
+            CaseUpdate(case_id, 0, {"version": 1, "event_count": 1, "last_hash": digest})
+        )
+        plan.deadlines.append(
+            DeadlineChange(
+                "open",
+                case_id,
+                campaign.id,
+                region,
+                DeadlineKind.DECLARATION,
+                now,
+                due_at=campaign.closes_at,
+            )
+        )
     apply_plan(tx, plan)
     return len(case_ids)
 
@@ -134,15 +180,19 @@ def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> d
             raise Refused(f"campaign {campaign.code!r} was published already")
         blocking = {
             "still declaring": q.count_cases(tx, campaign_id=campaign.id, state=State.DECLARING),
-            "out for correction": q.count_cases(tx, campaign_id=campaign.id,
-                                                state=State.CORRECTION_REFERRAL),
+            "out for correction": q.count_cases(
+                tx, campaign_id=campaign.id, state=State.CORRECTION_REFERRAL
+            ),
             "under review, not approved": q.count_cases(
-                tx, campaign_id=campaign.id, state=State.REGIONAL_REVIEW, reviewed=False),
+                tx, campaign_id=campaign.id, state=State.REGIONAL_REVIEW, reviewed=False
+            ),
         }
         waiting = [f"{n} {what}" for what, n in blocking.items() if n]
         if waiting:
-            raise Refused(f"campaign {campaign.code!r} cannot be published before every case "
-                          f"is reviewed: {', '.join(waiting)}")
+            raise Refused(
+                f"campaign {campaign.code!r} cannot be published before every case "
+                f"is reviewed: {', '.join(waiting)}"
+            )
         rules = campaign_rules(tx, campaign, published_at=now)
         return publish_in(tx, rules=rules, at=now, recorded_at=now, actor=actor.name)
 

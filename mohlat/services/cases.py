@@ -44,8 +44,9 @@ class CaseView:
     events: list[Event]
 
 
-def resolve_case(tx: Transaction, actor: Actor, ref: str, *, campaign: str | None,
-                 action: str = "case.read") -> q.CaseRow:
+def resolve_case(
+    tx: Transaction, actor: Actor, ref: str, *, campaign: str | None, action: str = "case.read"
+) -> q.CaseRow:
     """The case named by ``ref`` (a case id, or an office code in the campaign), if the
     actor may take ``action`` on it; otherwise ``CaseNotFound``."""
     (found,) = resolve_cases(tx, [(actor, ref)], campaign=campaign, action=action)
@@ -69,8 +70,7 @@ def resolve_cases(
     results: list[q.CaseRow | MohlatError] = []
     for (actor, _), ref in zip(wanted, refs, strict=True):
         row = by_id.get(int(ref)) if ref.isdigit() else by_code.get(ref)
-        if row is None or not in_scope(actor, region=row.case.region,
-                                       office_id=row.case.office_id):
+        if row is None or not in_scope(actor, region=row.case.region, office_id=row.case.office_id):
             results.append(CaseNotFound(ref))  # the same answer either way: no leak
             continue
         try:
@@ -165,7 +165,9 @@ def act_many(
 
 def _check_text(action: str, text: str | None, required: bool) -> None:
     if text is not None and len(text) > MAX_TEXT:
-        raise InvalidInput("text", f"{text[:20]}…", f"at most {MAX_TEXT} characters, got {len(text)}")
+        raise InvalidInput(
+            "text", f"{text[:20]}…", f"at most {MAX_TEXT} characters, got {len(text)}"
+        )
     if required and not (text or "").strip():
         raise InvalidInput("reason", text or "", f"a written reason is required for {action!r}")
 
@@ -180,8 +182,9 @@ def _act_in(
 ) -> tuple[list[int], list[tuple[ActionRequest, MohlatError]]]:
     refused: list[tuple[ActionRequest, MohlatError]] = []
     rows: dict[int, tuple[ActionRequest, q.CaseRow]] = {}
-    resolved = resolve_cases(tx, [(r.actor, r.ref) for r in requests], campaign=campaign,
-                             action=action)
+    resolved = resolve_cases(
+        tx, [(r.actor, r.ref) for r in requests], campaign=campaign, action=action
+    )
     for request, found in zip(requests, resolved, strict=True):
         if isinstance(found, MohlatError):
             refused.append((request, found))
@@ -202,8 +205,18 @@ def _act_in(
             rules = rules_of[row.case.campaign_id] = campaign_rules(tx, campaign_row)
         try:
             values, payload = _values(action, request, row, rules, now)
-            plan.extend(plan_move(snapshot, action, rules=rules, at=now, recorded_at=now,
-                                  actor=request.actor.name, values=values, payload=payload))
+            plan.extend(
+                plan_move(
+                    snapshot,
+                    action,
+                    rules=rules,
+                    at=now,
+                    recorded_at=now,
+                    actor=request.actor.name,
+                    values=values,
+                    payload=payload,
+                )
+            )
         except MohlatError as exc:
             refused.append((request, exc))
     apply_plan(tx, plan)
@@ -213,8 +226,9 @@ def _act_in(
     return [u.case_id for u in plan.updates], refused
 
 
-def _values(action: str, request: ActionRequest, row: q.CaseRow, rules: CampaignRules,
-            now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
+def _values(
+    action: str, request: ActionRequest, row: q.CaseRow, rules: CampaignRules, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The case fields ``request`` sets and what goes on the timeline, validated."""
     rubric = rules.rubric
     values: dict[str, Any] = {}
@@ -226,14 +240,18 @@ def _values(action: str, request: ActionRequest, row: q.CaseRow, rules: Campaign
         if action == "declare":
             declaration = rubric.validate_declaration(request.fields)
         else:
-            declaration = {**old_declaration,
-                           **rubric.validate_declaration(request.fields, partial=True)}
+            declaration = {
+                **old_declaration,
+                **rubric.validate_declaration(request.fields, partial=True),
+            }
         values["declaration"] = declaration
         diff = _diff(old_declaration, declaration)
         if diff:
             payload["changes"] = diff
     elif action == "declare":
-        raise InvalidInput("declaration", {}, "the declaration's fields (see `mohlat declare --help`)")
+        raise InvalidInput(
+            "declaration", {}, "the declaration's fields (see `mohlat declare --help`)"
+        )
     if action == "declare":
         values["declared_at"] = now
     if request.association_score is not None:
@@ -251,8 +269,11 @@ def _values(action: str, request: ActionRequest, row: q.CaseRow, rules: Campaign
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after))
-            if before.get(k) != after.get(k)}
+    return {
+        k: [before.get(k), after.get(k)]
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    }
 
 
 def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> CaseView:
@@ -260,13 +281,21 @@ def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> 
     with db.transaction() as tx:
         row = resolve_case(tx, actor, ref, campaign=campaign)
         assert row.case.id is not None
-        return CaseView(row, q.case_deadlines(tx, case_id=row.case.id),
-                        q.case_events(tx, case_id=row.case.id))
+        return CaseView(
+            row, q.case_deadlines(tx, case_id=row.case.id), q.case_events(tx, case_id=row.case.id)
+        )
 
 
-def list_cases(db: Database, *, actor: Actor, campaign: str | None, state: str | None = None,
-               region: int | None = None, overdue: bool = False, limit: int | None = 50
-               ) -> list[q.CaseRow]:
+def list_cases(
+    db: Database,
+    *,
+    actor: Actor,
+    campaign: str | None,
+    state: str | None = None,
+    region: int | None = None,
+    overdue: bool = False,
+    limit: int | None = 50,
+) -> list[q.CaseRow]:
     """Cases within the actor's remit, filtered."""
     authorize(actor, "case.read")
     if state is not None and state not in {s.value for s in State}:
@@ -279,6 +308,12 @@ def list_cases(db: Database, *, actor: Actor, campaign: str | None, state: str |
                 return []
             region = actor.region
         office_id = actor.office_id if actor.role is Role.OFFICE else None
-        return q.list_cases(tx, campaign_id=found.id, region=region, office_id=office_id,
-                            state=State.APPEALED.value if overdue else state,
-                            escalated=True if overdue else None, limit=limit)
+        return q.list_cases(
+            tx,
+            campaign_id=found.id,
+            region=region,
+            office_id=office_id,
+            state=State.APPEALED.value if overdue else state,
+            escalated=True if overdue else None,
+            limit=limit,
+        )

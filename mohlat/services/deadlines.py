@@ -98,25 +98,37 @@ def add_closure(
         if not 1 <= region <= 9:
             raise InvalidInput("region", region, "a region from 1 to 9")
     if working_day and (regions or provinces):
-        raise InvalidInput("region", list(regions) or list(provinces),
-                           "a working-day correction is national")
+        raise InvalidInput(
+            "region", list(regions) or list(provinces), "a working-day correction is national"
+        )
     with db.transaction() as tx:
-        closure = q.add(tx, Closure(
-            kind="working_day" if working_day else "closure",
-            first_day=first.strftime("%Y/%m/%d"), last_day=last.strftime("%Y/%m/%d"),
-            reason=text, regions=sorted(set(regions)),
-            provinces=sorted({p.strip() for p in provinces if p.strip()}),
-            created_at=now, created_by=actor.name,
-        ))
+        closure = q.add(
+            tx,
+            Closure(
+                kind="working_day" if working_day else "closure",
+                first_day=first.strftime("%Y/%m/%d"),
+                last_day=last.strftime("%Y/%m/%d"),
+                reason=text,
+                regions=sorted(set(regions)),
+                provinces=sorted({p.strip() for p in provinces if p.strip()}),
+                created_at=now,
+                created_by=actor.name,
+            ),
+        )
         label = "working day" if working_day else "closure"
-        moved = _recount(tx, now=now, actor=actor.name,
-                         why=f"{label} {first.strftime('%Y/%m/%d')}"
-                             f"{'' if last == first else '–' + last.strftime('%Y/%m/%d')}: {text}")
+        moved = _recount(
+            tx,
+            now=now,
+            actor=actor.name,
+            why=f"{label} {first.strftime('%Y/%m/%d')}"
+            f"{'' if last == first else '–' + last.strftime('%Y/%m/%d')}: {text}",
+        )
     return Moved(moved.deadlines, moved.cases, closure.id)
 
 
-def remove_closure(db: Database, *, actor: Actor, now: datetime, closure_id: int,
-                   reason: str) -> Moved:
+def remove_closure(
+    db: Database, *, actor: Actor, now: datetime, closure_id: int, reason: str
+) -> Moved:
     """Remove a closure or working-day correction and count pending deadlines again."""
     authorize(actor, "calendar.edit")
     text = _reason(reason)
@@ -124,9 +136,12 @@ def remove_closure(db: Database, *, actor: Actor, now: datetime, closure_id: int
         removed = q.delete_closure(tx, closure_id=closure_id)
         if removed is None:
             raise ClosureNotFound(closure_id)
-        moved = _recount(tx, now=now, actor=actor.name,
-                         why=f"{removed.kind.replace('_', ' ')} {removed.first_day} removed: "
-                             f"{text}")
+        moved = _recount(
+            tx,
+            now=now,
+            actor=actor.name,
+            why=f"{removed.kind.replace('_', ' ')} {removed.first_day} removed: {text}",
+        )
     return moved
 
 
@@ -135,11 +150,13 @@ def _recount(tx: Transaction, *, now: datetime, actor: str, why: str) -> Moved:
     deadlines = cases = 0
     for campaign in q.list_campaigns(tx):
         assert campaign.id is not None
-        rules = campaign_rules(tx, campaign, calendars=CalendarBook.load(
-            tx, years=years_of(campaign)))
+        rules = campaign_rules(
+            tx, campaign, calendars=CalendarBook.load(tx, years=years_of(campaign))
+        )
         moves: dict[int, tuple[DeadlineKind, int, datetime, datetime]] = {}
         for case_id, kind, region, province, started_at, due in q.pending_deadlines(
-                tx, campaign_id=campaign.id, after=now):
+            tx, campaign_id=campaign.id, after=now
+        ):
             new_due = rules.recount(DeadlineKind(kind), started_at, region, province)
             if new_due is not None and new_due != due and new_due > now:
                 moves[case_id] = (DeadlineKind(kind), region, due, new_due)
@@ -150,8 +167,9 @@ def _recount(tx: Transaction, *, now: datetime, actor: str, why: str) -> Moved:
     return Moved(deadlines, cases)
 
 
-def _recount_publication(tx: Transaction, rules: CampaignRules, campaign_id: int, *,
-                         now: datetime) -> None:
+def _recount_publication(
+    tx: Transaction, rules: CampaignRules, campaign_id: int, *, now: datetime
+) -> None:
     own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
     if own is None or own.due_at is None or own.due_at <= now or own.started_at is None:
         return
@@ -177,14 +195,25 @@ def _record_moves(
         plan = Plan()
         for snapshot in load_snapshots(tx, ids[start : start + 5000], with_data=False):
             kind, region, old, new = moves[snapshot.case_id]
-            change = DeadlineChange("move", snapshot.case_id, snapshot.campaign_id, region,
-                                    kind, now, due_at=new)
-            plan.extend(plan_note(
-                snapshot, action, at=now, recorded_at=now, actor=actor,
-                payload={"deadline": kind.value, "from": format_instant(old),
-                         "to": format_instant(new), "reason": why},
-                deadlines=[change],
-            ))
+            change = DeadlineChange(
+                "move", snapshot.case_id, snapshot.campaign_id, region, kind, now, due_at=new
+            )
+            plan.extend(
+                plan_note(
+                    snapshot,
+                    action,
+                    at=now,
+                    recorded_at=now,
+                    actor=actor,
+                    payload={
+                        "deadline": kind.value,
+                        "from": format_instant(old),
+                        "to": format_instant(new),
+                        "reason": why,
+                    },
+                    deadlines=[change],
+                )
+            )
         apply_plan(tx, plan)
 
 
@@ -199,8 +228,17 @@ def _new_due(old: datetime, *, to: str | None, days: int | None) -> datetime:
     return end_of_day(parse_jalali_date(to, field="to"))
 
 
-def extend_case(db: Database, *, actor: Actor, now: datetime, ref: str, campaign: str | None,
-                reason: str, to: str | None = None, days: int | None = None) -> Moved:
+def extend_case(
+    db: Database,
+    *,
+    actor: Actor,
+    now: datetime,
+    ref: str,
+    campaign: str | None,
+    reason: str,
+    to: str | None = None,
+    days: int | None = None,
+) -> Moved:
     """Extend the deadline a case's current state carries (to the end of a day)."""
     authorize(actor, "deadline.extend")
     text = _reason(reason)
@@ -210,27 +248,47 @@ def extend_case(db: Database, *, actor: Actor, now: datetime, ref: str, campaign
         rule = STATE_DEADLINES.get(State(row.case.state))
         pending = [d for d in q.case_deadlines(tx, case_id=row.case.id) if d.status == "pending"]
         if rule is None or not pending or pending[0].due_at is None:
-            raise Refused(f"case {ref!r} has no running deadline to extend "
-                          f"(state {row.case.state!r})")
+            raise Refused(
+                f"case {ref!r} has no running deadline to extend (state {row.case.state!r})"
+            )
         old = pending[0].due_at
         if old <= now:
-            raise Refused(f"the {rule.kind.label} deadline of case {ref!r} fell due at "
-                          f"{format_instant(old)}; a deadline that fell due is not extended")
+            raise Refused(
+                f"the {rule.kind.label} deadline of case {ref!r} fell due at "
+                f"{format_instant(old)}; a deadline that fell due is not extended"
+            )
         new = _new_due(old, to=to, days=days)
         if new <= old:
-            raise InvalidInput("to", to or days, f"a day after the current deadline "
-                                                 f"{format_instant(old)}")
+            raise InvalidInput(
+                "to", to or days, f"a day after the current deadline {format_instant(old)}"
+            )
         campaign_row = q.campaign_by_id(tx, campaign_id=row.case.campaign_id)
         assert campaign_row is not None
         rules = campaign_rules(tx, campaign_row)
-        _record_moves(tx, rules, {row.case.id: (rule.kind, row.case.region, old, new)},
-                      now=now, actor=actor.name, action="extend", why=text)
+        _record_moves(
+            tx,
+            rules,
+            {row.case.id: (rule.kind, row.case.region, old, new)},
+            now=now,
+            actor=actor.name,
+            action="extend",
+            why=text,
+        )
     return Moved(1, 1)
 
 
-def extend_window(db: Database, *, actor: Actor, now: datetime, campaign: str | None,
-                  window: str, reason: str, region: int | None = None, to: str | None = None,
-                  days: int | None = None) -> Moved:
+def extend_window(
+    db: Database,
+    *,
+    actor: Actor,
+    now: datetime,
+    campaign: str | None,
+    window: str,
+    reason: str,
+    region: int | None = None,
+    to: str | None = None,
+    days: int | None = None,
+) -> Moved:
     """Extend a campaign's declaration or review window, for one region or all."""
     authorize(actor, "deadline.extend")
     text = _reason(reason)
@@ -245,35 +303,42 @@ def extend_window(db: Database, *, actor: Actor, now: datetime, campaign: str | 
         assert found.id is not None
         end = found.closes_at if kind is DeadlineKind.DECLARATION else found.review_closes_at
         if end <= now:
-            raise Refused(f"the {window} window of {found.code!r} closed at "
-                          f"{format_instant(end)}; a window that closed is not extended")
+            raise Refused(
+                f"the {window} window of {found.code!r} closed at "
+                f"{format_instant(end)}; a window that closed is not extended"
+            )
         new = _new_due(end, to=to, days=days)
         if new <= end:
             raise InvalidInput("to", to or days, f"a day after {format_instant(end)}")
         rules = campaign_rules(tx, found)
-        moves = {case_id: (kind, reg, due, new) for case_id, _k, reg, _p, _s, due in
-                 q.pending_deadlines(tx, campaign_id=found.id, after=now, kind=kind.value,
-                                     region=region)
-                 if due < new}
+        moves = {
+            case_id: (kind, reg, due, new)
+            for case_id, _k, reg, _p, _s, due in q.pending_deadlines(
+                tx, campaign_id=found.id, after=now, kind=kind.value, region=region
+            )
+            if due < new
+        }
         _record_moves(tx, rules, moves, now=now, actor=actor.name, action="extend", why=text)
         if region is None:
             _extend_campaign(tx, found.id, rules, kind, new)
     return Moved(len(moves), len(moves))
 
 
-def _extend_campaign(tx: Transaction, campaign_id: int, rules: CampaignRules,
-                     kind: DeadlineKind, new: datetime) -> None:
+def _extend_campaign(
+    tx: Transaction, campaign_id: int, rules: CampaignRules, kind: DeadlineKind, new: datetime
+) -> None:
     """The campaign's own dates follow an extension that covers every region."""
     own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
     if kind is DeadlineKind.DECLARATION:
         review_end = rules.national_due(DeadlineKind.REVIEW, new)
-        q.set_campaign_window(tx, campaign_id=campaign_id, closes_at=new,
-                              review_closes_at=review_end)
+        q.set_campaign_window(
+            tx, campaign_id=campaign_id, closes_at=new, review_closes_at=review_end
+        )
         if own is not None and own.id is not None:
             q.move_campaign_deadline(tx, deadline_id=own.id, due_at=review_end, started_at=new)
     else:
-        q.set_campaign_window(tx, campaign_id=campaign_id, closes_at=rules.closes_at,
-                              review_closes_at=new)
+        q.set_campaign_window(
+            tx, campaign_id=campaign_id, closes_at=rules.closes_at, review_closes_at=new
+        )
         if own is not None and own.id is not None:
             q.move_campaign_deadline(tx, deadline_id=own.id, due_at=new)
-

@@ -41,29 +41,36 @@ class DueSoon:
     due_at: datetime
 
 
-def due_soon(db: Database, *, actor: Actor, campaign: str | None, now: datetime,
-             within: timedelta) -> list[DueSoon]:
+def due_soon(
+    db: Database, *, actor: Actor, campaign: str | None, now: datetime, within: timedelta
+) -> list[DueSoon]:
     """Pending deadlines falling due within ``within`` of ``now``, in the actor's remit."""
     authorize(actor, "case.read")
     with db.transaction() as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         rows = due_within(
-            tx, campaign_id=found.id, now=now, until=now + within,
+            tx,
+            campaign_id=found.id,
+            now=now,
+            until=now + within,
             region=actor.region if actor.role is Role.SUPERVISOR else None,
             office_id=actor.office_id if actor.role is Role.OFFICE else None,
         )
     return [DueSoon(*row) for row in rows]
 
 
-def outbox(db: Database, *, actor: Actor, unsent_only: bool = True,
-           limit: int | None = 100) -> list[Reminder]:
+def outbox(
+    db: Database, *, actor: Actor, unsent_only: bool = True, limit: int | None = 100
+) -> list[Reminder]:
     """The reminders queued for a sender (admins: all; supervisors: their region's)."""
     authorize(actor, "case.read")
     if actor.role is Role.OFFICE:
         raise InvalidInput("role", actor.role.value, "an admin or a supervisor")
     with db.transaction() as tx:
         return list_reminders(
-            tx, unsent_only=unsent_only,
-            region=actor.region if actor.role is Role.SUPERVISOR else None, limit=limit,
+            tx,
+            unsent_only=unsent_only,
+            region=actor.region if actor.role is Role.SUPERVISOR else None,
+            limit=limit,
         )

@@ -49,46 +49,78 @@ def fire(
     plan = Plan()
     for snapshot in load_snapshots(tx, case_ids, with_data=needs_scoring_data(action)):
         try:
-            plan.extend(plan_move(snapshot, action, rules=rules, at=at, recorded_at=recorded_at,
-                                  actor=actor, by_deadline=by_deadline))
+            plan.extend(
+                plan_move(
+                    snapshot,
+                    action,
+                    rules=rules,
+                    at=at,
+                    recorded_at=recorded_at,
+                    actor=actor,
+                    by_deadline=by_deadline,
+                )
+            )
         except TransitionNotAllowed as refused:
             if not by_deadline:
                 raise
             log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refused)
-            plan.deadlines.append(_stale(snapshot.case_id, snapshot.campaign_id,
-                                         snapshot.region, action, at))
+            plan.deadlines.append(
+                _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
+            )
     apply_plan(tx, plan)
     return plan
 
 
-def _stale(case_id: int, campaign_id: int, region: int, action: str, at: datetime
-           ) -> DeadlineChange:
+def _stale(
+    case_id: int, campaign_id: int, region: int, action: str, at: datetime
+) -> DeadlineChange:
     from mohlat.workflow.definition import STATE_DEADLINES
 
     kind = next(r.kind for r in STATE_DEADLINES.values() if r.on_expiry == action)
     return DeadlineChange("close", case_id, campaign_id, region, kind, at, status="stale")
 
 
-def publish_in(tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime,
-               actor: str) -> dict[str, int]:
+def publish_in(
+    tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime, actor: str
+) -> dict[str, int]:
     """Publish the campaign's ranks at ``at``: rank every reviewed case, open every
     ranked case's appeal window, number the ranking. ``rules`` must say published at ``at``."""
     campaign_id = rules.campaign_id
-    reviewed = q.case_ids_in_state(tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW,
-                                   reviewed=True)
-    ranked_now = fire(tx, "publish", reviewed, rules=rules, at=at, recorded_at=recorded_at,
-                      actor=actor, by_deadline=False)
-    waiting = q.case_ids_in_state(tx, campaign_id=campaign_id, state=State.RANKED,
-                                  without_deadline=True)
-    opened = fire(tx, "publish", waiting, rules=rules, at=at, recorded_at=recorded_at,
-                  actor=actor, by_deadline=False)
+    reviewed = q.case_ids_in_state(
+        tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, reviewed=True
+    )
+    ranked_now = fire(
+        tx,
+        "publish",
+        reviewed,
+        rules=rules,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        by_deadline=False,
+    )
+    waiting = q.case_ids_in_state(
+        tx, campaign_id=campaign_id, state=State.RANKED, without_deadline=True
+    )
+    opened = fire(
+        tx,
+        "publish",
+        waiting,
+        rules=rules,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        by_deadline=False,
+    )
     q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
-    q.close_campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND,
-                              status="expired", at=recorded_at)
+    q.close_campaign_deadline(
+        tx, campaign_id=campaign_id, kind=PUBLICATION_KIND, status="expired", at=recorded_at
+    )
     entries = [_entry(row) for row in q.ranked_entries(tx, campaign_id=campaign_id)]
     positions = rank(entries, rules.rubric.tie_breakers)
-    q.set_positions(tx, positions=[(cid, p.national, p.regional, p.provincial)
-                                   for cid, p in positions.items()])
+    q.set_positions(
+        tx, positions=[(cid, p.national, p.regional, p.provincial) for cid, p in positions.items()]
+    )
     return {"ranked": len(ranked_now) + len(opened), "positions": len(positions)}
 
 

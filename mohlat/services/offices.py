@@ -52,8 +52,11 @@ class InvalidCsv(InvalidInput):
         self.errors = errors
         shown = "\n  ".join(str(e) for e in errors[:20])
         more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__("csv", f"{len(errors)} bad row(s)",
-                         f"fix these rows (nothing was imported):\n  {shown}{more}")
+        super().__init__(
+            "csv",
+            f"{len(errors)} bad row(s)",
+            f"fix these rows (nothing was imported):\n  {shown}{more}",
+        )
 
 
 @dataclass
@@ -71,8 +74,11 @@ def parse_offices(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InvalidInput("csv header", ",".join(header),
-                           f"the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)})")
+        raise InvalidInput(
+            "csv header",
+            ",".join(header),
+            f"the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)})",
+        )
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
     seen_codes: dict[str, int] = {}
@@ -85,11 +91,14 @@ def parse_offices(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         row_errors = _check_row(row, line)
         if not row_errors:
-            for key, seen, label in (("code", seen_codes, "office code"),
-                                     ("national_id", seen_ids, "national ID")):
+            for key, seen, label in (
+                ("code", seen_codes, "office code"),
+                ("national_id", seen_ids, "national ID"),
+            ):
                 if row[key] in seen:
-                    row_errors.append(RowError(line, key, f"{label} {row[key]!r} repeats line "
-                                                          f"{seen[row[key]]}"))
+                    row_errors.append(
+                        RowError(line, key, f"{label} {row[key]!r} repeats line {seen[row[key]]}")
+                    )
                 seen[row[key]] = line
         if row_errors:
             errors.extend(row_errors)
@@ -107,8 +116,9 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
         if not row.get(column):
             errors.append(RowError(line, column, "is empty"))
     if row.get("kind") not in OFFICE_KINDS:
-        errors.append(RowError(line, "kind", f"{row.get('kind')!r} is not one of: "
-                                             + ", ".join(OFFICE_KINDS)))
+        errors.append(
+            RowError(line, "kind", f"{row.get('kind')!r} is not one of: " + ", ".join(OFFICE_KINDS))
+        )
     region = normalize_digits(row.get("region", ""))
     if not region.isdigit() or not 1 <= int(region) <= 9:
         errors.append(RowError(line, "region", f"{row.get('region')!r} is not a region 1..9"))
@@ -122,8 +132,9 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
     return errors
 
 
-def import_offices(db: Database, *, actor: Actor, text: str, now: datetime,
-                   skip_invalid: bool = False) -> ImportReport:
+def import_offices(
+    db: Database, *, actor: Actor, text: str, now: datetime, skip_invalid: bool = False
+) -> ImportReport:
     """Import the offices of a CSV text, with their holders' accounts; all or nothing,
     unless ``skip_invalid`` (then the bad rows are reported and left out)."""
     authorize(actor, "office.import")
@@ -136,25 +147,50 @@ def import_offices(db: Database, *, actor: Actor, text: str, now: datetime,
             if r["code"] in existing:
                 errors.append(RowError(0, "code", f"office {r['code']!r} exists already"))
             elif r["national_id"] in taken:
-                errors.append(RowError(0, "national_id",
-                                       f"{r['national_id']!r} already has an account"))
+                errors.append(
+                    RowError(0, "national_id", f"{r['national_id']!r} already has an account")
+                )
             else:
                 good.append(r)
         if errors and not skip_invalid:
             raise InvalidCsv(errors)
-        q.insert_offices(tx, rows=[{
-            "code": r["code"], "name": r["name"], "kind": r["kind"], "region": r["region"],
-            "province": r["province"], "national_id": r["national_id"],
-            "holder_name": r.get("holder_name", ""),
-        } for r in good])
+        q.insert_offices(
+            tx,
+            rows=[
+                {
+                    "code": r["code"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "region": r["region"],
+                    "province": r["province"],
+                    "national_id": r["national_id"],
+                    "holder_name": r.get("holder_name", ""),
+                }
+                for r in good
+            ],
+        )
         ids = {o.code: o.id for o in q.list_offices(tx, region=None, limit=None)} if good else {}
-        q.insert_accounts(tx, rows=[{
-            "username": r["national_id"], "role": Role.OFFICE.value, "region": r["region"],
-            "office_id": ids[r["code"]], "password_hash": "", "must_change_password": True,
-            "failed_logins": 0, "created_at": now,
-        } for r in good])
-        opened = sum(open_cases(tx, c, now=now, actor=actor.name)
-                     for c in q.list_campaigns(tx)) if good else 0
+        q.insert_accounts(
+            tx,
+            rows=[
+                {
+                    "username": r["national_id"],
+                    "role": Role.OFFICE.value,
+                    "region": r["region"],
+                    "office_id": ids[r["code"]],
+                    "password_hash": "",
+                    "must_change_password": True,
+                    "failed_logins": 0,
+                    "created_at": now,
+                }
+                for r in good
+            ],
+        )
+        opened = (
+            sum(open_cases(tx, c, now=now, actor=actor.name) for c in q.list_campaigns(tx))
+            if good
+            else 0
+        )
     return ImportReport(len(good), opened, errors)
 
 

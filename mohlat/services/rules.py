@@ -19,10 +19,13 @@ __all__ = ["CalendarBook", "campaign_rules", "rubric_of"]
 class CalendarBook:
     """The working calendars of every office scope, built once from the database."""
 
-    def __init__(self, closures: tuple[Closure, ...], years: range,
-                 working_days: frozenset[date] = frozenset()) -> None:
-        self._national = WorkCalendar.official(years, closures=closures,
-                                               working_days=working_days)
+    def __init__(
+        self,
+        closures: tuple[Closure, ...],
+        years: range,
+        working_days: frozenset[date] = frozenset(),
+    ) -> None:
+        self._national = WorkCalendar.official(years, closures=closures, working_days=working_days)
         self._scoped: dict[tuple[int | None, str | None], WorkCalendar] = {}
 
     @classmethod
@@ -44,8 +47,9 @@ class CalendarBook:
             day
             for c in rows
             if c.kind == "working_day"
-            for day in Closure(parse_jalali_date(c.first_day), parse_jalali_date(c.last_day),
-                               c.reason).days()
+            for day in Closure(
+                parse_jalali_date(c.first_day), parse_jalali_date(c.last_day), c.reason
+            ).days()
         )
         return cls(closures, years, working)
 

@@ -22,9 +22,9 @@ from mohlat.services.rules import CalendarBook, campaign_rules, years_of
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store._dialect import lock_for_sweep
+from mohlat.store.reminders import write_reminders
 from mohlat.store.snapshots import next_due
 from mohlat.workflow.definition import DeadlineKind
-from mohlat.store.reminders import write_reminders
 from mohlat.workflow.rulebook import actions_fired_by, office_deadline_kinds
 from mohlat.workflow.settings import CampaignSettings
 
@@ -52,8 +52,9 @@ class SweepReport:
         return sum(self.moves.values())
 
 
-def sweep(db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH,
-          actor: str = SYSTEM.name) -> SweepReport:
+def sweep(
+    db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH, actor: str = SYSTEM.name
+) -> SweepReport:
     """Apply every deadline due at or before ``now``; see the module docstring."""
     report = SweepReport(now=now)
     books: dict[int, CalendarBook] = {}
@@ -71,12 +72,17 @@ def sweep(db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH,
             if due.campaign_id is not None:
                 campaign = q.campaign_by_id(tx, campaign_id=due.campaign_id)
                 assert campaign is not None and campaign.id is not None
-                rules = campaign_rules(tx, campaign, published_at=due.due_at,
-                                       calendars=books.get(campaign.id))
+                rules = campaign_rules(
+                    tx, campaign, published_at=due.due_at, calendars=books.get(campaign.id)
+                )
                 done = publish_in(tx, rules=rules, at=due.due_at, recorded_at=now, actor=actor)
                 report.published.append(campaign.code)
-                log.info("campaign %s: ranks published at %s (%s cases ranked)",
-                         campaign.code, due.due_at, done["positions"])
+                log.info(
+                    "campaign %s: ranks published at %s (%s cases ranked)",
+                    campaign.code,
+                    due.due_at,
+                    done["positions"],
+                )
                 continue
             action = actions_fired_by(DeadlineKind(due.kind))
             by_campaign = q.campaigns_of_cases(tx, case_ids=due.case_ids)
@@ -86,14 +92,27 @@ def sweep(db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH,
                 if campaign_id not in books:
                     books[campaign_id] = CalendarBook.load(tx, years=years_of(campaign))
                 rules = campaign_rules(tx, campaign, calendars=books[campaign_id])
-                plan = fire(tx, action, case_ids, rules=rules, at=due.due_at, recorded_at=now,
-                            actor=actor, by_deadline=True)
+                plan = fire(
+                    tx,
+                    action,
+                    case_ids,
+                    rules=rules,
+                    at=due.due_at,
+                    recorded_at=now,
+                    actor=actor,
+                    by_deadline=True,
+                )
                 for e in plan.events:
                     report.moves[(e.action, e.from_state, e.to_state)] += 1
                 if rules.is_published(due.due_at):
                     assign_late_positions(tx, rules=rules)
-            log.info("%s deadline due %s: %s case(s) moved by %r", due.kind, due.due_at,
-                     len(due.case_ids), action)
+            log.info(
+                "%s deadline due %s: %s case(s) moved by %r",
+                due.kind,
+                due.due_at,
+                len(due.case_ids),
+                action,
+            )
 
 
 def _queue_reminders(tx: Transaction, *, now: datetime) -> int:
@@ -103,6 +122,7 @@ def _queue_reminders(tx: Transaction, *, now: datetime) -> int:
     for campaign in q.list_campaigns(tx):
         lead = CampaignSettings.from_json(campaign.settings).reminder_lead_hours
         if lead > 0 and campaign.id is not None:
-            queued += write_reminders(tx, campaign_id=campaign.id, now=now,
-                                      lead=timedelta(hours=lead), office_kinds=kinds)
+            queued += write_reminders(
+                tx, campaign_id=campaign.id, now=now, lead=timedelta(hours=lead), office_kinds=kinds
+            )
     return queued

@@ -60,6 +60,10 @@ def is_conflict(exc: DBAPIError) -> bool:
     message = str(exc.orig).lower()
     return any(
         token in message
-        for token in ("database is locked", "could not serialize", "deadlock detected",
-                      "lock not available")
+        for token in (
+            "database is locked",
+            "could not serialize",
+            "deadlock detected",
+            "lock not available",
+        )
     )

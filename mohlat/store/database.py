@@ -43,7 +43,9 @@ class Database:
 
     def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
         self.url = database_url(url)
-        self.engine: Engine = create_engine(self.url, echo=echo, **_dialect.engine_options(self.url))
+        self.engine: Engine = create_engine(
+            self.url, echo=echo, **_dialect.engine_options(self.url)
+        )
         _dialect.configure(self.engine)
 
     @property

@@ -26,14 +26,15 @@ from mohlat.store.models import (
 
 __all__ = [
     "CaseRow",
+    "account_by_username",
     "add",
     "campaign_by_code",
     "case_by_id",
     "case_by_office",
-    "case_rows",
     "case_counts",
     "case_deadlines",
     "case_events",
+    "case_rows",
     "count_cases",
     "insert_cases_for",
     "insert_offices",
@@ -47,9 +48,8 @@ __all__ = [
     "ranked_entries",
     "set_campaign_published",
     "set_positions",
-    "account_by_username",
-    "update_account",
     "unranked_positions",
+    "update_account",
 ]
 
 _cases = Case.__table__  # type: ignore[attr-defined]
@@ -89,25 +89,45 @@ def set_campaign_published(tx: Session, *, campaign_id: int, at: datetime) -> No
     tx.execute(update(_campaigns).where(_campaigns.c.id == campaign_id).values(published_at=at))
 
 
-def open_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, due_at: datetime,
-                           started_at: datetime, at: datetime) -> None:
+def open_campaign_deadline(
+    tx: Session,
+    *,
+    campaign_id: int,
+    kind: str,
+    due_at: datetime,
+    started_at: datetime,
+    at: datetime,
+) -> None:
     """Open the campaign's own deadline of ``kind``."""
-    tx.execute(insert(_deadlines).values(
-        campaign_id=campaign_id, case_id=None, region=None, kind=kind, status="pending",
-        due_at=due_at, started_at=started_at, opened_at=at,
-    ))
+    tx.execute(
+        insert(_deadlines).values(
+            campaign_id=campaign_id,
+            case_id=None,
+            region=None,
+            kind=kind,
+            status="pending",
+            due_at=due_at,
+            started_at=started_at,
+            opened_at=at,
+        )
+    )
 
 
 def campaign_deadline(tx: Session, *, campaign_id: int, kind: str) -> Deadline | None:
     """The campaign's own pending deadline of ``kind``."""
-    return tx.execute(select(Deadline).where(
-        Deadline.campaign_id == campaign_id, Deadline.case_id.is_(None),  # type: ignore[union-attr]
-        Deadline.kind == kind, Deadline.status == "pending",
-    )).scalar_one_or_none()
+    return tx.execute(
+        select(Deadline).where(
+            Deadline.campaign_id == campaign_id,
+            Deadline.case_id.is_(None),  # type: ignore[union-attr]
+            Deadline.kind == kind,
+            Deadline.status == "pending",
+        )
+    ).scalar_one_or_none()
 
 
-def move_campaign_deadline(tx: Session, *, deadline_id: int, due_at: datetime,
-                           started_at: datetime | None = None) -> None:
+def move_campaign_deadline(
+    tx: Session, *, deadline_id: int, due_at: datetime, started_at: datetime | None = None
+) -> None:
     """Set the due instant (and the start, if given) of one of a campaign's own deadlines."""
     values: dict[str, Any] = {"due_at": due_at}
     if started_at is not None:
@@ -115,16 +135,25 @@ def move_campaign_deadline(tx: Session, *, deadline_id: int, due_at: datetime,
     tx.execute(update(_deadlines).where(_deadlines.c.id == deadline_id).values(**values))
 
 
-def set_campaign_window(tx: Session, *, campaign_id: int, closes_at: datetime,
-                        review_closes_at: datetime) -> None:
+def set_campaign_window(
+    tx: Session, *, campaign_id: int, closes_at: datetime, review_closes_at: datetime
+) -> None:
     """Record a campaign's extended declaration window and the review window after it."""
-    tx.execute(update(_campaigns).where(_campaigns.c.id == campaign_id)
-               .values(closes_at=closes_at, review_closes_at=review_closes_at))
+    tx.execute(
+        update(_campaigns)
+        .where(_campaigns.c.id == campaign_id)
+        .values(closes_at=closes_at, review_closes_at=review_closes_at)
+    )
 
 
 def pending_deadlines(
-    tx: Session, *, campaign_id: int, after: datetime, kind: str | None = None,
-    region: int | None = None, case_ids: Sequence[int] | None = None,
+    tx: Session,
+    *,
+    campaign_id: int,
+    after: datetime,
+    kind: str | None = None,
+    region: int | None = None,
+    case_ids: Sequence[int] | None = None,
 ) -> list[tuple[int, str, int, str, datetime | None, datetime]]:
     """(case id, kind, region, province, started at, due) of the campaign's pending case
     deadlines that fall due after ``after``."""
@@ -144,14 +173,16 @@ def pending_deadlines(
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in tx.execute(query)]
 
 
-def close_campaign_deadline(tx: Session, *, campaign_id: int, kind: str, status: str,
-                            at: datetime) -> None:
+def close_campaign_deadline(
+    tx: Session, *, campaign_id: int, kind: str, status: str, at: datetime
+) -> None:
     """Close the campaign's pending deadline of ``kind``."""
     d = _deadlines.c
     tx.execute(
         update(_deadlines)
-        .where(d.campaign_id == campaign_id, d.case_id.is_(None), d.kind == kind,
-               d.status == "pending")
+        .where(
+            d.campaign_id == campaign_id, d.case_id.is_(None), d.kind == kind, d.status == "pending"
+        )
         .values(status=status, closed_at=at)
     )
 
@@ -176,7 +207,9 @@ def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(wanted), 5000):
         chunk = wanted[i : i + 5000]
-        found.update(tx.execute(select(_offices.c.code).where(_offices.c.code.in_(chunk))).scalars())
+        found.update(
+            tx.execute(select(_offices.c.code).where(_offices.c.code.in_(chunk))).scalars()
+        )
     return found
 
 
@@ -190,8 +223,9 @@ def list_offices(tx: Session, *, region: int | None, limit: int | None) -> list[
     return list(tx.execute(query).scalars())
 
 
-def office_ids_without_case(tx: Session, *, campaign_id: int, kinds: Sequence[str] | None = None
-                            ) -> list[tuple[int, int, str]]:
+def office_ids_without_case(
+    tx: Session, *, campaign_id: int, kinds: Sequence[str] | None = None
+) -> list[tuple[int, int, str]]:
     """(office id, region, province) of offices that have no case in the campaign yet."""
     o = _offices.c
     has_case = select(_cases.c.office_id).where(_cases.c.campaign_id == campaign_id)
@@ -205,8 +239,9 @@ def insert_cases_for(tx: Session, *, rows: Sequence[dict[str, Any]]) -> list[int
     """Insert cases (one dict each) and return their ids in the same order."""
     if not rows:
         return []
-    result = tx.execute(insert(_cases).returning(_cases.c.id, sort_by_parameter_order=True),
-                        list(rows))
+    result = tx.execute(
+        insert(_cases).returning(_cases.c.id, sort_by_parameter_order=True), list(rows)
+    )
     return [r[0] for r in result]
 
 
@@ -240,18 +275,26 @@ def case_by_id(tx: Session, *, case_id: int) -> CaseRow | None:
     return rows[0] if rows else None
 
 
-def case_rows(tx: Session, *, case_ids: Sequence[int] = (), campaign_id: int | None = None,
-              office_codes: Sequence[str] = ()) -> list[CaseRow]:
+def case_rows(
+    tx: Session,
+    *,
+    case_ids: Sequence[int] = (),
+    campaign_id: int | None = None,
+    office_codes: Sequence[str] = (),
+) -> list[CaseRow]:
     """The cases with these ids, and those of the offices with these codes in the campaign."""
     found: list[CaseRow] = []
     for i in range(0, len(case_ids), 5000):
         found += _case_rows(tx, _case_query().where(Case.id.in_(case_ids[i : i + 5000])))  # type: ignore[union-attr]
     if office_codes and campaign_id is not None:
         for i in range(0, len(office_codes), 5000):
-            found += _case_rows(tx, _case_query().where(
-                Case.campaign_id == campaign_id,
-                Office.code.in_(office_codes[i : i + 5000]),  # type: ignore[attr-defined]
-            ))
+            found += _case_rows(
+                tx,
+                _case_query().where(
+                    Case.campaign_id == campaign_id,
+                    Office.code.in_(office_codes[i : i + 5000]),  # type: ignore[attr-defined]
+                ),
+            )
     return found
 
 
@@ -266,8 +309,9 @@ def case_by_office(tx: Session, *, campaign_id: int, office_code: str) -> CaseRo
 def case_id_for_office(tx: Session, *, campaign_id: int, office_id: int) -> int | None:
     """The id of the office's case in the campaign."""
     return tx.execute(
-        select(_cases.c.id).where(_cases.c.campaign_id == campaign_id,
-                                  _cases.c.office_id == office_id)
+        select(_cases.c.id).where(
+            _cases.c.campaign_id == campaign_id, _cases.c.office_id == office_id
+        )
     ).scalar()
 
 
@@ -303,8 +347,9 @@ def list_cases(
     return _case_rows(tx, query)
 
 
-def count_cases(tx: Session, *, campaign_id: int, state: str | None = None,
-                reviewed: bool | None = None) -> int:
+def count_cases(
+    tx: Session, *, campaign_id: int, state: str | None = None, reviewed: bool | None = None
+) -> int:
     """How many cases of the campaign (in ``state``, reviewed or not)."""
     c = _cases.c
     query = select(func.count()).select_from(_cases).where(c.campaign_id == campaign_id)
@@ -315,8 +360,9 @@ def count_cases(tx: Session, *, campaign_id: int, state: str | None = None,
     return int(tx.execute(query).scalar() or 0)
 
 
-def case_counts(tx: Session, *, campaign_id: int, region: int | None = None
-                ) -> list[tuple[int, str, int]]:
+def case_counts(
+    tx: Session, *, campaign_id: int, region: int | None = None
+) -> list[tuple[int, str, int]]:
     """(region, state, count) for the campaign."""
     c = _cases.c
     query = (
@@ -330,8 +376,14 @@ def case_counts(tx: Session, *, campaign_id: int, region: int | None = None
     return [(r[0], r[1], r[2]) for r in tx.execute(query)]
 
 
-def case_ids_in_state(tx: Session, *, campaign_id: int, state: str,
-                      reviewed: bool | None = None, without_deadline: bool = False) -> list[int]:
+def case_ids_in_state(
+    tx: Session,
+    *,
+    campaign_id: int,
+    state: str,
+    reviewed: bool | None = None,
+    without_deadline: bool = False,
+) -> list[int]:
     """Ids of the campaign's cases in ``state`` (optionally reviewed, or with no open deadline)."""
     c = _cases.c
     query = select(c.id).where(c.campaign_id == campaign_id, c.state == state).order_by(c.id)
@@ -339,20 +391,27 @@ def case_ids_in_state(tx: Session, *, campaign_id: int, state: str,
         query = query.where(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
     if without_deadline:
         d = _deadlines.c
-        open_ = select(d.case_id).where(d.campaign_id == campaign_id, d.status == "pending",
-                                        d.case_id.is_not(None))
+        open_ = select(d.case_id).where(
+            d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None)
+        )
         query = query.where(c.id.not_in(open_))
     return list(tx.execute(query).scalars())
 
 
 def case_events(tx: Session, *, case_id: int) -> list[Event]:
     """The case's timeline, in order."""
-    return list(tx.execute(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).scalars())  # type: ignore[arg-type]
+    return list(
+        tx.execute(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).scalars()
+    )  # type: ignore[arg-type]
 
 
 def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
     """Every deadline the case has had, oldest first."""
-    return list(tx.execute(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)).scalars())  # type: ignore[arg-type]
+    return list(
+        tx.execute(
+            select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)
+        ).scalars()
+    )  # type: ignore[arg-type]
 
 
 def overdue_decisions(tx: Session, *, campaign_id: int, region: int | None) -> list[CaseRow]:
@@ -363,14 +422,23 @@ def overdue_decisions(tx: Session, *, campaign_id: int, region: int | None) -> l
 # --- ranking -------------------------------------------------------------------------
 
 
-def ranked_entries(tx: Session, *, campaign_id: int, only_positioned: bool = False
-                   ) -> list[tuple[Any, ...]]:
+def ranked_entries(
+    tx: Session, *, campaign_id: int, only_positioned: bool = False
+) -> list[tuple[Any, ...]]:
     """(case id, total, region, province, association score, violations, declared at,
     office code) of the campaign's ranked or later cases."""
     c, o = _cases.c, _offices.c
     query = (
-        select(c.id, c.total, c.region, c.province, c.association_score, c.violations,
-               c.declared_at, o.code)
+        select(
+            c.id,
+            c.total,
+            c.region,
+            c.province,
+            c.association_score,
+            c.violations,
+            c.declared_at,
+            o.code,
+        )
         .join(_offices, o.id == c.office_id)
         .where(c.campaign_id == campaign_id, c.total.is_not(None))
     )
@@ -382,10 +450,15 @@ def ranked_entries(tx: Session, *, campaign_id: int, only_positioned: bool = Fal
 def unranked_positions(tx: Session, *, campaign_id: int) -> list[int]:
     """Ids of the campaign's scored cases that have no position yet."""
     c = _cases.c
-    return list(tx.execute(
-        select(c.id).where(c.campaign_id == campaign_id, c.total.is_not(None),
-                           c.position_national.is_(None)).order_by(c.id)
-    ).scalars())
+    return list(
+        tx.execute(
+            select(c.id)
+            .where(
+                c.campaign_id == campaign_id, c.total.is_not(None), c.position_national.is_(None)
+            )
+            .order_by(c.id)
+        ).scalars()
+    )
 
 
 def set_positions(tx: Session, *, positions: Sequence[tuple[int, int, int, int]]) -> None:
@@ -394,8 +467,11 @@ def set_positions(tx: Session, *, positions: Sequence[tuple[int, int, int, int]]
         return
     c = _cases.c
     tx.connection().execute(
-        update(_cases).where(c.id == bindparam("_id")).values(
-            position_national=bindparam("_n"), position_regional=bindparam("_r"),
+        update(_cases)
+        .where(c.id == bindparam("_id"))
+        .values(
+            position_national=bindparam("_n"),
+            position_regional=bindparam("_r"),
             position_provincial=bindparam("_p"),
         ),
         [{"_id": i, "_n": n, "_r": r, "_p": p} for i, n, r, p in positions],
@@ -410,8 +486,9 @@ def account_by_username(tx: Session, *, username: str) -> Account | None:
     return tx.execute(select(Account).where(Account.username == username)).scalar_one_or_none()
 
 
-def list_accounts(tx: Session, *, role: str | None = None, limit: int | None = None
-                  ) -> list[Account]:
+def list_accounts(
+    tx: Session, *, role: str | None = None, limit: int | None = None
+) -> list[Account]:
     """Accounts by user name."""
     query = select(Account).order_by(Account.username)
     if role:
@@ -423,8 +500,11 @@ def list_accounts(tx: Session, *, role: str | None = None, limit: int | None = N
 
 def update_account(tx: Session, *, account_id: int, **values: Any) -> None:
     """Set fields of one account."""
-    tx.execute(update(Account.__table__).where(Account.__table__.c.id == account_id)  # type: ignore[attr-defined]
-               .values(**values))
+    tx.execute(
+        update(Account.__table__)
+        .where(Account.__table__.c.id == account_id)  # type: ignore[attr-defined]
+        .values(**values)
+    )
 
 
 def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
@@ -450,12 +530,14 @@ def delete_closure(tx: Session, *, closure_id: int) -> Closure | None:
     return found
 
 
-def pending_case_deadlines(tx: Session, *, campaign_id: int, kind: str | None = None
-                           ) -> list[tuple[int, int, str, datetime]]:
+def pending_case_deadlines(
+    tx: Session, *, campaign_id: int, kind: str | None = None
+) -> list[tuple[int, int, str, datetime]]:
     """(deadline id, case id, kind, due) of the campaign's pending case deadlines."""
     d = _deadlines.c
     query = select(d.id, d.case_id, d.kind, d.due_at).where(
-        d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None))
+        d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None)
+    )
     if kind:
         query = query.where(d.kind == kind)
     return [(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
@@ -486,5 +568,8 @@ def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, i
 
 def account_events(tx: Session, *, username: str) -> list[AccountEvent]:
     """An account's audit trail, oldest first."""
-    return list(tx.execute(select(AccountEvent).where(AccountEvent.username == username)
-                           .order_by(AccountEvent.id)).scalars())  # type: ignore[arg-type]
+    return list(
+        tx.execute(
+            select(AccountEvent).where(AccountEvent.username == username).order_by(AccountEvent.id)
+        ).scalars()
+    )  # type: ignore[arg-type]

@@ -20,14 +20,17 @@ _accounts = Account.__table__  # type: ignore[attr-defined]
 _offices = Office.__table__  # type: ignore[attr-defined]
 
 
-def write_reminders(tx: Session, *, campaign_id: int, now: datetime, lead: timedelta,
-                    office_kinds: Collection[str]) -> int:
+def write_reminders(
+    tx: Session, *, campaign_id: int, now: datetime, lead: timedelta, office_kinds: Collection[str]
+) -> int:
     """Queue a reminder for each pending deadline of the campaign due within ``lead`` of
     ``now`` that has none yet for its current due instant; returns how many."""
     d, c, a = _deadlines.c, _cases.c, _accounts.c
     holder = (
-        select(a.username).where(a.office_id == c.office_id, a.role == "office")
-        .limit(1).scalar_subquery()
+        select(a.username)
+        .where(a.office_id == c.office_id, a.role == "office")
+        .limit(1)
+        .scalar_subquery()
     )
     recipient = case(
         (d.kind.in_(list(office_kinds)), holder),
@@ -35,20 +38,46 @@ def write_reminders(tx: Session, *, campaign_id: int, now: datetime, lead: timed
     )
     already = exists().where(_reminders.c.deadline_id == d.id, _reminders.c.due_at == d.due_at)
     chosen = (
-        select(d.id, d.case_id, d.campaign_id, c.region, d.kind, recipient, d.due_at,
-               literal(now, type_=Reminder.__table__.c.created_at.type))  # type: ignore[attr-defined]
+        select(
+            d.id,
+            d.case_id,
+            d.campaign_id,
+            c.region,
+            d.kind,
+            recipient,
+            d.due_at,
+            literal(now, type_=Reminder.__table__.c.created_at.type),
+        )  # type: ignore[attr-defined]
         .join(_cases, c.id == d.case_id)
-        .where(d.campaign_id == campaign_id, d.status == "pending", d.due_at > now,
-               d.due_at <= now + lead, ~already)
+        .where(
+            d.campaign_id == campaign_id,
+            d.status == "pending",
+            d.due_at > now,
+            d.due_at <= now + lead,
+            ~already,
+        )
     )
-    result = tx.execute(insert(_reminders).from_select(
-        ["deadline_id", "case_id", "campaign_id", "region", "kind", "recipient", "due_at",
-         "created_at"], chosen))
+    result = tx.execute(
+        insert(_reminders).from_select(
+            [
+                "deadline_id",
+                "case_id",
+                "campaign_id",
+                "region",
+                "kind",
+                "recipient",
+                "due_at",
+                "created_at",
+            ],
+            chosen,
+        )
+    )
     return int(result.rowcount or 0)
 
 
-def list_reminders(tx: Session, *, unsent_only: bool, region: int | None,
-                   limit: int | None) -> list[Reminder]:
+def list_reminders(
+    tx: Session, *, unsent_only: bool, region: int | None, limit: int | None
+) -> list[Reminder]:
     """Reminders in the outbox, oldest first."""
     query = select(Reminder).order_by(Reminder.id)  # type: ignore[arg-type]
     if unsent_only:
@@ -60,8 +89,15 @@ def list_reminders(tx: Session, *, unsent_only: bool, region: int | None,
     return list(tx.execute(query).scalars())
 
 
-def due_within(tx: Session, *, campaign_id: int, now: datetime, until: datetime,
-               region: int | None, office_id: int | None) -> list[tuple[Any, ...]]:
+def due_within(
+    tx: Session,
+    *,
+    campaign_id: int,
+    now: datetime,
+    until: datetime,
+    region: int | None,
+    office_id: int | None,
+) -> list[tuple[Any, ...]]:
     """(case id, office code, region, kind, due) of pending deadlines falling due between
     ``now`` and ``until``, earliest first."""
     d, c, o = _deadlines.c, _cases.c, _offices.c
@@ -69,8 +105,14 @@ def due_within(tx: Session, *, campaign_id: int, now: datetime, until: datetime,
         select(d.case_id, o.code, c.region, d.kind, d.due_at)
         .join(_cases, c.id == d.case_id)
         .join(_offices, o.id == c.office_id)
-        .where(and_(d.campaign_id == campaign_id, d.status == "pending", d.due_at > now,
-                    d.due_at <= until))
+        .where(
+            and_(
+                d.campaign_id == campaign_id,
+                d.status == "pending",
+                d.due_at > now,
+                d.due_at <= until,
+            )
+        )
         .order_by(d.due_at, d.case_id)
     )
     if region is not None:

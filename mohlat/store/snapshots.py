@@ -24,8 +24,18 @@ def _snapshot_query(with_data: bool) -> Select[Any]:
     pending = aliased(_deadlines, name="pending")
     paused = aliased(_deadlines, name="paused")
     columns = [
-        c.id, c.campaign_id, c.region, c.province, c.state, c.version, c.event_count,
-        c.last_hash, c.declared_at, c.reviewed_at, pending.c.due_at, paused.c.remaining_us,
+        c.id,
+        c.campaign_id,
+        c.region,
+        c.province,
+        c.state,
+        c.version,
+        c.event_count,
+        c.last_hash,
+        c.declared_at,
+        c.reviewed_at,
+        pending.c.due_at,
+        paused.c.remaining_us,
     ]
     if with_data:
         columns += [c.declaration, c.association_score, c.violations]
@@ -84,8 +94,9 @@ class DueDeadline:
 
     __slots__ = ("campaign_id", "case_ids", "due_at", "kind")
 
-    def __init__(self, due_at: datetime, kind: str, campaign_id: int | None,
-                 case_ids: list[int]) -> None:
+    def __init__(
+        self, due_at: datetime, kind: str, campaign_id: int | None, case_ids: list[int]
+    ) -> None:
         self.due_at = due_at
         self.kind = kind
         self.campaign_id = campaign_id
@@ -101,8 +112,7 @@ def next_due(tx: Session, *, now: datetime, limit: int) -> DueDeadline | None:
     """
     d = _deadlines.c
     first = tx.execute(
-        select(d.due_at).where(d.status == "pending", d.due_at <= now)
-        .order_by(d.due_at).limit(1)
+        select(d.due_at).where(d.status == "pending", d.due_at <= now).order_by(d.due_at).limit(1)
     ).scalar()
     if first is None:
         return None

@@ -83,32 +83,37 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
             update(_deadlines)
             .where(same_case, or_(*(d.status == s for s in _OPEN_STATUSES)))
             .values(status=bindparam("_status"), closed_at=bindparam("_at")),
-            [{"_case": c.case_id, "_kind": c.kind.value, "_status": c.status, "_at": c.at}
-             for c in by_op["close"]],
+            [
+                {"_case": c.case_id, "_kind": c.kind.value, "_status": c.status, "_at": c.at}
+                for c in by_op["close"]
+            ],
         )
     if by_op["pause"]:
         conn.execute(
             update(_deadlines)
             .where(same_case, d.status == "pending")
             .values(status="paused", due_at=None, remaining_us=bindparam("_left")),
-            [{"_case": c.case_id, "_kind": c.kind.value, "_left": _micros(c)}
-             for c in by_op["pause"]],
+            [
+                {"_case": c.case_id, "_kind": c.kind.value, "_left": _micros(c)}
+                for c in by_op["pause"]
+            ],
         )
     if by_op["resume"]:
         conn.execute(
             update(_deadlines)
             .where(same_case, d.status == "paused")
             .values(status="pending", due_at=bindparam("_due"), remaining_us=None),
-            [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
-             for c in by_op["resume"]],
+            [
+                {"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
+                for c in by_op["resume"]
+            ],
         )
     if by_op["move"]:
         conn.execute(
             update(_deadlines)
             .where(same_case, d.status == "pending")
             .values(due_at=bindparam("_due")),
-            [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
-             for c in by_op["move"]],
+            [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at} for c in by_op["move"]],
         )
     if by_op["open"]:
         conn.execute(

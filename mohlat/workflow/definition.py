@@ -26,13 +26,13 @@ from typing import Any, Final
 
 __all__ = [
     "ACTION_ROLES",
+    "PUBLICATION_KIND",
     "STATES",
     "STATE_DEADLINES",
     "TRANSITIONS",
     "Anchor",
     "DeadlineKind",
     "DeadlineRule",
-    "PUBLICATION_KIND",
     "Facts",
     "Role",
     "State",
@@ -126,22 +126,33 @@ TRANSITIONS: Final[tuple[dict[str, Any], ...]] = (
     # the office states (and may restate) its data while the window is open
     {"trigger": "declare", "source": _S.DECLARING, "dest": None},
     # the declaration window closes
-    {"trigger": "close_window", "source": _S.DECLARING, "dest": _S.REGIONAL_REVIEW,
-     "conditions": "declared"},
+    {
+        "trigger": "close_window",
+        "source": _S.DECLARING,
+        "dest": _S.REGIONAL_REVIEW,
+        "conditions": "declared",
+    },
     {"trigger": "close_window", "source": _S.DECLARING, "dest": _S.LAPSED, "unless": "declared"},
     # the region checks and completes the data, records the association score
     {"trigger": "review", "source": _S.REGIONAL_REVIEW, "dest": None},
     {"trigger": "refer", "source": _S.REGIONAL_REVIEW, "dest": _S.CORRECTION_REFERRAL},
     {"trigger": "correct", "source": _S.CORRECTION_REFERRAL, "dest": _S.REGIONAL_REVIEW},
-    {"trigger": "lapse_correction", "source": _S.CORRECTION_REFERRAL,
-     "dest": _S.REGIONAL_REVIEW},
+    {"trigger": "lapse_correction", "source": _S.CORRECTION_REFERRAL, "dest": _S.REGIONAL_REVIEW},
     # review done: waits for publication, or is ranked at once after it
-    {"trigger": "approve", "source": _S.REGIONAL_REVIEW, "dest": _S.RANKED,
-     "conditions": "published"},
+    {
+        "trigger": "approve",
+        "source": _S.REGIONAL_REVIEW,
+        "dest": _S.RANKED,
+        "conditions": "published",
+    },
     {"trigger": "approve", "source": _S.REGIONAL_REVIEW, "dest": None, "unless": "published"},
     # ranks are published for the campaign: reviewed cases are ranked
-    {"trigger": "publish", "source": _S.REGIONAL_REVIEW, "dest": _S.RANKED,
-     "conditions": "reviewed"},
+    {
+        "trigger": "publish",
+        "source": _S.REGIONAL_REVIEW,
+        "dest": _S.RANKED,
+        "conditions": "reviewed",
+    },
     # publication reaches a case ranked at the same instant: opens its appeal window
     {"trigger": "publish", "source": _S.RANKED, "dest": None},
     # the review time ran out: ranked on the data it has
@@ -156,7 +167,9 @@ TRANSITIONS: Final[tuple[dict[str, Any], ...]] = (
 STATE_DEADLINES: Final[dict[State, DeadlineRule]] = {
     _S.DECLARING: DeadlineRule(DeadlineKind.DECLARATION, Anchor.CAMPAIGN_WINDOW, "close_window"),
     _S.REGIONAL_REVIEW: DeadlineRule(
-        DeadlineKind.REVIEW, Anchor.ENTRY, "close_review",
+        DeadlineKind.REVIEW,
+        Anchor.ENTRY,
+        "close_review",
         paused_in=frozenset({_S.CORRECTION_REFERRAL}),
     ),
     _S.CORRECTION_REFERRAL: DeadlineRule(DeadlineKind.CORRECTION, Anchor.ENTRY, "lapse_correction"),

@@ -95,7 +95,9 @@ class CampaignRules:
         """Whether the campaign's ranks are public at ``at``."""
         return self.published_at is not None and self.published_at <= at
 
-    def period_due(self, kind: DeadlineKind, start: datetime, region: int, province: str) -> datetime:
+    def period_due(
+        self, kind: DeadlineKind, start: datetime, region: int, province: str
+    ) -> datetime:
         """The last instant of a ``kind`` period started at ``start`` for that office's calendar."""
         return _period_due(self.settings.policy(kind), start, self.calendar_for(region, province))
 
@@ -103,16 +105,18 @@ class CampaignRules:
         """The last instant of a ``kind`` period started at ``start``, national calendar."""
         return _period_due(self.settings.policy(kind), start, self.calendar_for(None, None))
 
-    def recount(self, kind: DeadlineKind, started_at: datetime | None, region: int,
-                province: str) -> datetime | None:
+    def recount(
+        self, kind: DeadlineKind, started_at: datetime | None, region: int, province: str
+    ) -> datetime | None:
         """A pending deadline counted again on today's calendar, or None if it is not
         counted on the calendar (a resumed clock, or a window given by dates without
         roll-forward)."""
         if kind is DeadlineKind.DECLARATION:
             if not self.settings.declaration_roll_forward:
                 return None
-            return window_close(self.last_day, self.calendar_for(region, province),
-                                roll_forward=True)
+            return window_close(
+                self.last_day, self.calendar_for(region, province), roll_forward=True
+            )
         if started_at is None:
             return None
         return self.period_due(kind, started_at, region, province)
@@ -222,8 +226,17 @@ def plan_move(
         new_values["reviewed_at"] = at
 
     new_values["state"] = move.dest.value
-    return _recorded(case, action, move.dest, at=at, recorded_at=recorded_at, actor=actor,
-                     values=new_values, payload=event_payload, deadlines=deadlines)
+    return _recorded(
+        case,
+        action,
+        move.dest,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        values=new_values,
+        payload=event_payload,
+        deadlines=deadlines,
+    )
 
 
 def plan_note(
@@ -238,8 +251,17 @@ def plan_note(
 ) -> Plan:
     """A timeline entry that is not a move of the workflow (a deadline moved by a
     closure or extended by an administrator), with the deadline changes it records."""
-    return _recorded(case, action, case.state, at=at, recorded_at=recorded_at, actor=actor,
-                     values={}, payload=payload, deadlines=deadlines)
+    return _recorded(
+        case,
+        action,
+        case.state,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        values={},
+        payload=payload,
+        deadlines=deadlines,
+    )
 
 
 def _recorded(
@@ -305,23 +327,21 @@ def _deadline_changes(
     source_rule = STATE_DEADLINES.get(move.source)
     dest_rule = STATE_DEADLINES.get(move.dest)
 
-    def change(op: Literal["open", "close", "pause", "resume", "move"], rule: DeadlineRule,
-               **kw: Any) -> DeadlineChange:
-        return DeadlineChange(
-            op, case.case_id, case.campaign_id, case.region, rule.kind, at, **kw
-        )
+    def change(
+        op: Literal["open", "close", "pause", "resume", "move"], rule: DeadlineRule, **kw: Any
+    ) -> DeadlineChange:
+        return DeadlineChange(op, case.case_id, case.campaign_id, case.region, rule.kind, at, **kw)
 
     if source_rule is not None and (move.changes_state or by_deadline):
         if move.dest in source_rule.paused_in and case.due_at is not None:
             changes.append(change("pause", source_rule, remaining=case.due_at - at))
         else:
-            changes.append(change("close", source_rule,
-                                  status="expired" if by_deadline else "closed"))
+            changes.append(
+                change("close", source_rule, status="expired" if by_deadline else "closed")
+            )
     if dest_rule is None:
         return changes
-    reopen = move.changes_state or (
-        dest_rule.anchor is Anchor.PUBLICATION and case.due_at is None
-    )
+    reopen = move.changes_state or (dest_rule.anchor is Anchor.PUBLICATION and case.due_at is None)
     if not reopen:
         return changes
     if move.source in dest_rule.paused_in and case.paused_left is not None:

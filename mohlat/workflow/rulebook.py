@@ -83,8 +83,9 @@ def decide(action: str, facts: Facts) -> Move:
     """The move ``action`` makes for a case with ``facts``, or ``TransitionNotAllowed``."""
     event = _MACHINE.events.get(action)
     if event is None:
-        raise TransitionNotAllowed(action, facts.state.value, manual_actions_from(facts.state),
-                                   why="no such action")
+        raise TransitionNotAllowed(
+            action, facts.state.value, manual_actions_from(facts.state), why="no such action"
+        )
     probe = _Probe(facts)
     try:
         moved = event.trigger(probe)
@@ -93,8 +94,12 @@ def decide(action: str, facts: Facts) -> Move:
             action, facts.state.value, manual_actions_from(facts.state)
         ) from None
     if not moved:
-        raise TransitionNotAllowed(action, facts.state.value, manual_actions_from(facts.state),
-                                   why="its conditions are not met")
+        raise TransitionNotAllowed(
+            action,
+            facts.state.value,
+            manual_actions_from(facts.state),
+            why="its conditions are not met",
+        )
     return Move(action, facts.state, State(probe.state))
 
 

@@ -26,9 +26,15 @@ def referred(world: World) -> World:
 
 def test_a_closure_for_one_province_moves_only_its_offices_deadlines(referred: World) -> None:
     tehran_office, isfahan_office = referred.case_ids[:2]
-    moved = add_closure(referred.db, actor=World.admin, now=tehran(1400, 2, 9, 8),
-                        first_day="1400/02/13", last_day=None, reason="air pollution",
-                        provinces=["province-1"])
+    moved = add_closure(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 9, 8),
+        first_day="1400/02/13",
+        last_day=None,
+        reason="air pollution",
+        provinces=["province-1"],
+    )
     assert moved.deadlines == 1
     # the 13th is now closed there, the 14th is a holiday: the last day rolls to the 15th
     assert referred.pending_due(tehran_office) == END_OF_15_ORD
@@ -36,16 +42,24 @@ def test_a_closure_for_one_province_moves_only_its_offices_deadlines(referred: W
     event = referred.events(tehran_office)[-1]
     assert event.action == "deadline_moved"
     assert event.payload["reason"] == "closure 1400/02/13: air pollution"
-    assert (event.payload["from"], event.payload["to"]) == ("1400/02/13 23:59:59",
-                                                            "1400/02/15 23:59:59")
+    assert (event.payload["from"], event.payload["to"]) == (
+        "1400/02/13 23:59:59",
+        "1400/02/15 23:59:59",
+    )
     assert [e.action for e in referred.events(isfahan_office)][-1] == "refer"
 
 
 def test_a_closure_added_after_a_deadline_fell_due_moves_nothing(referred: World) -> None:
     case = referred.case_ids[0]
-    moved = add_closure(referred.db, actor=World.admin, now=tehran(1400, 2, 14, 1),
-                        first_day="1400/02/13", last_day=None, reason="late notice",
-                        provinces=["province-1"])
+    moved = add_closure(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 14, 1),
+        first_day="1400/02/13",
+        last_day=None,
+        reason="late notice",
+        provinces=["province-1"],
+    )
     assert moved.deadlines == 0
     assert referred.pending_due(case) == END_OF_13_ORD
     with pytest.raises(DeadlinePassed):
@@ -54,35 +68,63 @@ def test_a_closure_added_after_a_deadline_fell_due_moves_nothing(referred: World
 
 def test_removing_a_closure_counts_the_deadline_again(referred: World) -> None:
     case = referred.case_ids[0]
-    added = add_closure(referred.db, actor=World.admin, now=tehran(1400, 2, 9, 8),
-                        first_day="1400/02/13", last_day=None, reason="heat",
-                        regions=[1])
+    added = add_closure(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 9, 8),
+        first_day="1400/02/13",
+        last_day=None,
+        reason="heat",
+        regions=[1],
+    )
     assert referred.pending_due(case) == END_OF_15_ORD
     assert added.closure_id is not None
-    remove_closure(referred.db, actor=World.admin, now=tehran(1400, 2, 10, 8),
-                   closure_id=added.closure_id, reason="announced in error")
+    remove_closure(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 10, 8),
+        closure_id=added.closure_id,
+        reason="announced in error",
+    )
     assert referred.pending_due(case) == END_OF_13_ORD
     assert referred.events(case)[-1].payload["reason"].endswith("removed: announced in error")
 
 
 def test_an_extension_of_one_case_is_on_its_timeline_with_its_reason(referred: World) -> None:
     case = referred.case_ids[0]
-    extend_case(referred.db, actor=World.admin, now=tehran(1400, 2, 10, 8), ref=str(case),
-                campaign=None, reason="documents delayed by the post", days=3)
+    extend_case(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 10, 8),
+        ref=str(case),
+        campaign=None,
+        reason="documents delayed by the post",
+        days=3,
+    )
     assert referred.pending_due(case) == tehran(1400, 2, 16, 23, 59, 59, 999999)
     event = referred.events(case)[-1]
     assert (event.action, event.actor) == ("extend", "admin")
-    assert event.payload == {"deadline": "correction", "from": "1400/02/13 23:59:59",
-                             "to": "1400/02/16 23:59:59",
-                             "reason": "documents delayed by the post"}
+    assert event.payload == {
+        "deadline": "correction",
+        "from": "1400/02/13 23:59:59",
+        "to": "1400/02/16 23:59:59",
+        "reason": "documents delayed by the post",
+    }
     referred.act("correct", case, tehran(1400, 2, 16, 12), fields={"staff_count": "5"})
 
 
 def test_extending_the_declaration_window_for_one_region(world: World) -> None:
     region_3, region_4 = world.case_ids[2], world.case_ids[3]
-    moved = extend_window(world.db, actor=World.admin, now=tehran(1400, 2, 1, 8), campaign=None,
-                          window="declaration", region=3, to="1400/02/08",
-                          reason="earthquake in the region")
+    moved = extend_window(
+        world.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 1, 8),
+        campaign=None,
+        window="declaration",
+        region=3,
+        to="1400/02/08",
+        reason="earthquake in the region",
+    )
     assert moved.deadlines == 1
     world.act("declare", region_3, tehran(1400, 2, 7, 10))
     with pytest.raises(DeadlinePassed):
@@ -93,8 +135,15 @@ def test_extending_the_declaration_window_for_one_region(world: World) -> None:
 
 
 def test_extending_the_declaration_window_everywhere_moves_publication(world: World) -> None:
-    extend_window(world.db, actor=World.admin, now=tehran(1400, 2, 1, 8), campaign="1400-2",
-                  window="declaration", to="1400/02/08", reason="portal outage")
+    extend_window(
+        world.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 1, 8),
+        campaign="1400-2",
+        window="declaration",
+        to="1400/02/08",
+        reason="portal outage",
+    )
     case = world.case_ids[0]
     world.act("declare", case, tehran(1400, 2, 8, 23))
     world.sweep(tehran(1400, 2, 16, 0, 5))  # the old publication instant has passed
@@ -107,21 +156,48 @@ def test_extending_the_declaration_window_everywhere_moves_publication(world: Wo
 
 def test_a_deadline_that_fell_due_is_not_extended(referred: World) -> None:
     with pytest.raises(Refused, match="fell due at 1400/02/13 23:59:59"):
-        extend_case(referred.db, actor=World.admin, now=tehran(1400, 2, 14, 8),
-                    ref=str(referred.case_ids[0]), campaign=None, reason="too late", days=2)
+        extend_case(
+            referred.db,
+            actor=World.admin,
+            now=tehran(1400, 2, 14, 8),
+            ref=str(referred.case_ids[0]),
+            campaign=None,
+            reason="too late",
+            days=2,
+        )
 
 
 def test_an_extension_needs_a_reason_and_a_later_day(referred: World) -> None:
     case = str(referred.case_ids[0])
     with pytest.raises(InvalidInput, match="reason"):
-        extend_case(referred.db, actor=World.admin, now=tehran(1400, 2, 10), ref=case,
-                    campaign=None, reason="  ", days=2)
+        extend_case(
+            referred.db,
+            actor=World.admin,
+            now=tehran(1400, 2, 10),
+            ref=case,
+            campaign=None,
+            reason="  ",
+            days=2,
+        )
     with pytest.raises(InvalidInput, match="a day after the current deadline"):
-        extend_case(referred.db, actor=World.admin, now=tehran(1400, 2, 10), ref=case,
-                    campaign=None, reason="x", to="1400/02/12")
+        extend_case(
+            referred.db,
+            actor=World.admin,
+            now=tehran(1400, 2, 10),
+            ref=case,
+            campaign=None,
+            reason="x",
+            to="1400/02/12",
+        )
 
 
 def test_only_admins_change_the_calendar(referred: World) -> None:
     with pytest.raises(PermissionDenied):
-        add_closure(referred.db, actor=referred.supervisor(1), now=tehran(1400, 2, 9),
-                    first_day="1400/02/13", last_day=None, reason="x")
+        add_closure(
+            referred.db,
+            actor=referred.supervisor(1),
+            now=tehran(1400, 2, 9),
+            first_day="1400/02/13",
+            last_day=None,
+            reason="x",
+        )

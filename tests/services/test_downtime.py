@@ -24,10 +24,13 @@ def _play(world: World, sweep_every_days: int) -> None:
 
 def _logical(world: World) -> dict[int, Any]:
     return {
-        case: (world.state(case), [
-            (e.seq, e.action, e.from_state, e.to_state, e.logical_at, e.payload)
-            for e in world.events(case)
-        ])
+        case: (
+            world.state(case),
+            [
+                (e.seq, e.action, e.from_state, e.to_state, e.logical_at, e.payload)
+                for e in world.events(case)
+            ],
+        )
         for case in world.case_ids
     }
 
@@ -51,9 +54,14 @@ def test_one_sweep_carries_a_case_through_every_window_that_closed(world: World)
     report = world.sweep(tehran(1400, 3, 30))
     assert world.state(case) == "final"
     actions = [(e.action, e.to_state) for e in world.events(case)]
-    assert actions == [("open", "declaring"), ("declare", "declaring"),
-                       ("close_window", "regional_review"), ("close_review", "ranked"),
-                       ("publish", "ranked"), ("close_appeal", "final")]
+    assert actions == [
+        ("open", "declaring"),
+        ("declare", "declaring"),
+        ("close_window", "regional_review"),
+        ("close_review", "ranked"),
+        ("publish", "ranked"),
+        ("close_appeal", "final"),
+    ]
     logical = [e.logical_at for e in world.events(case)[2:]]
     assert logical == sorted(logical)
     assert logical[-1] == tehran(1400, 2, 22, 23, 59, 59, 999999)
@@ -64,11 +72,23 @@ def test_every_case_timeline_is_an_unbroken_hash_chain(world: World) -> None:
     case = world.case_ids[0]
     world.act("declare", case, tehran(1400, 1, 25, 10))
     world.sweep(tehran(1400, 3, 30))
-    events = [NewEvent(case_id=e.case_id, campaign_id=e.campaign_id, seq=e.seq,
-                       action=e.action, from_state=e.from_state, to_state=e.to_state,
-                       logical_at=e.logical_at, recorded_at=e.recorded_at, actor=e.actor,
-                       payload=e.payload, prev_hash=e.prev_hash, hash=e.hash)
-              for e in world.events(case)]
+    events = [
+        NewEvent(
+            case_id=e.case_id,
+            campaign_id=e.campaign_id,
+            seq=e.seq,
+            action=e.action,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            logical_at=e.logical_at,
+            recorded_at=e.recorded_at,
+            actor=e.actor,
+            payload=e.payload,
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+        )
+        for e in world.events(case)
+    ]
     assert first_broken(events) is None
     tampered = list(events)
     tampered[2] = NewEvent(**{**events[2].__dict__, "actor": "someone else"})

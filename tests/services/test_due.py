@@ -12,14 +12,32 @@ from mohlat.services.due import due_soon, outbox, parse_span
 
 
 def test_due_lists_the_deadlines_about_to_fall_in_the_actors_remit(world: World) -> None:
-    soon = due_soon(world.db, actor=World.admin, campaign=None, now=tehran(1400, 2, 3, 9),
-                    within=timedelta(days=3))
+    soon = due_soon(
+        world.db,
+        actor=World.admin,
+        campaign=None,
+        now=tehran(1400, 2, 3, 9),
+        within=timedelta(days=3),
+    )
     assert len(soon) == 9 and {d.kind for d in soon} == {"declaration"}
-    mine = due_soon(world.db, actor=world.supervisor(4), campaign=None,
-                    now=tehran(1400, 2, 3, 9), within=parse_span("۳d"))
+    mine = due_soon(
+        world.db,
+        actor=world.supervisor(4),
+        campaign=None,
+        now=tehran(1400, 2, 3, 9),
+        within=parse_span("۳d"),
+    )
     assert [d.region for d in mine] == [4]
-    assert due_soon(world.db, actor=World.admin, campaign=None, now=tehran(1400, 1, 20),
-                    within=parse_span("3d")) == []
+    assert (
+        due_soon(
+            world.db,
+            actor=World.admin,
+            campaign=None,
+            now=tehran(1400, 1, 20),
+            within=parse_span("3d"),
+        )
+        == []
+    )
 
 
 def test_the_scheduler_queues_one_reminder_per_deadline_for_whoever_must_act(

@@ -28,9 +28,12 @@ END_OF_REVIEW = tehran(1400, 2, 15, 23, 59, 59, 999999)
 def test_the_seed_window_closes_at_the_end_of_5_ordibehesht_tehran_time(world: World) -> None:
     assert world.campaign.opens_at == datetime(2021, 4, 5, 19, 30, tzinfo=UTC)
     assert world.campaign.closes_at == datetime(2021, 4, 25, 19, 29, 59, 999999, tzinfo=UTC)
-    assert world.campaign.closes_at.astimezone(
-        __import__("mohlat.calendars", fromlist=["TEHRAN"]).TEHRAN
-    ).strftime("%H:%M:%S %z") == "23:59:59 +0430"
+    assert (
+        world.campaign.closes_at.astimezone(
+            __import__("mohlat.calendars", fromlist=["TEHRAN"]).TEHRAN
+        ).strftime("%H:%M:%S %z")
+        == "23:59:59 +0430"
+    )
     assert world.campaign.review_closes_at == END_OF_REVIEW
 
 
@@ -269,8 +272,9 @@ def test_a_supervisor_of_another_region_is_refused_during_review(
     in_review: World, action: str
 ) -> None:
     with pytest.raises(CaseNotFound):
-        in_review.act(action, in_review.case_ids[0], tehran(1400, 2, 8, 10),
-                      actor=in_review.supervisor(5))
+        in_review.act(
+            action, in_review.case_ids[0], tehran(1400, 2, 8, 10), actor=in_review.supervisor(5)
+        )
 
 
 def test_an_office_cannot_act_on_another_offices_case(world: World) -> None:

@@ -37,8 +37,9 @@ MOVES = [
 ]
 
 
-@pytest.mark.parametrize(("action", "facts", "dest"), MOVES,
-                         ids=[f"{a}-{f.state}-{d}" for a, f, d in MOVES])
+@pytest.mark.parametrize(
+    ("action", "facts", "dest"), MOVES, ids=[f"{a}-{f.state}-{d}" for a, f, d in MOVES]
+)
 def test_each_transition_of_the_declaration(action: str, facts: Facts, dest: State) -> None:
     move = decide(action, facts)
     assert (move.source, move.dest) == (facts.state, dest)
@@ -62,13 +63,15 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("action", "facts", "allowed"), REFUSALS,
-                         ids=[f"{a}-in-{f.state}" for a, f, _ in REFUSALS])
+@pytest.mark.parametrize(
+    ("action", "facts", "allowed"), REFUSALS, ids=[f"{a}-in-{f.state}" for a, f, _ in REFUSALS]
+)
 def test_an_illegal_action_names_the_state_and_what_is_allowed(
     action: str, facts: Facts, allowed: str
 ) -> None:
-    with pytest.raises(TransitionNotAllowed, match=f"allowed from '{facts.state.value}': {allowed}$"
-                       ) as refused:
+    with pytest.raises(
+        TransitionNotAllowed, match=f"allowed from '{facts.state.value}': {allowed}$"
+    ) as refused:
         decide(action, facts)
     assert refused.value.state == facts.state.value
     assert refused.value.action == action
