@@ -54,6 +54,8 @@ PROVINCES = {
 }
 #: the scheduler is "down" on these days; the sweep after them catches up
 DOWNTIME = (jalali_date(1400, 2, 23), jalali_date(1400, 2, 26))
+#: an air-pollution closure of Tehran province's offices, announced the day before
+CLOSURE_ANNOUNCED, CLOSED_DAY = jalali_date(1400, 2, 11), jalali_date(1400, 2, 12)
 #: the self-declaration window of the article
 WINDOW = (jalali_date(1400, 1, 17), jalali_date(1400, 2, 5))
 
@@ -268,6 +270,8 @@ class _Simulation:
         if not DOWNTIME[0] <= day <= DOWNTIME[1]:
             self.at(day, 0, 5)
             self.sweep_now()
+        if day == CLOSURE_ANNOUNCED:
+            self.close_offices()
         cases = self.cases()
         self.declarations(day, cases)
         self.corrections(day, cases)
@@ -296,6 +300,17 @@ class _Simulation:
                 [self._declaration(last, self.fate(last, "declare"))],
                 "declare at 23:59:59 of the last day",
             )
+
+    def close_offices(self) -> None:
+        """The admin closes Tehran province's offices for a day: deadlines there move."""
+        from mohlat.services.deadlines import add_closure
+
+        self.at(CLOSURE_ANNOUNCED, 8)
+        moved = add_closure(self.db, actor=Actor("admin", Role.ADMIN), now=self.clock.now(),
+                            first_day=CLOSED_DAY.strftime("%Y/%m/%d"), last_day=None,
+                            reason="air pollution", provinces=["Tehran"])
+        self.tally.done[f"closure of Tehran province on {CLOSED_DAY.strftime('%Y/%m/%d')}: "
+                        "deadlines moved"] += moved.deadlines
 
     def too_late_to_declare(self, day: JalaliDate) -> None:
         """Offices that never declared try at 00:00:00 after the window, before any sweep."""
