@@ -30,10 +30,8 @@ def fresh_database(path: Any) -> Database:
         db = Database(f"sqlite:///{path}")
         db.create_schema()
         return db
-    from sqlmodel import SQLModel
-
     db = Database(url)
-    SQLModel.metadata.drop_all(db.engine)
+    db.drop_everything()
     db.create_schema()
     return db
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
 from mohlat.errors import ConcurrentUpdate, DatabaseNotReady, Duplicate, MohlatError
-from mohlat.store import _dialect, models
+from mohlat.store import _dialect, models  # noqa: F401  (models registers the tables)
 
 __all__ = ["DEFAULT_URL", "Database", "Transaction", "database_url"]
 
@@ -54,9 +54,16 @@ class Database:
         return self.engine.dialect.name
 
     def create_schema(self) -> None:
-        """Create every table that does not exist yet."""
-        assert models.Campaign  # the models module registers the tables
-        SQLModel.metadata.create_all(self.engine)
+        """Bring the database to the newest schema (Alembic migrations)."""
+        from mohlat.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def drop_everything(self) -> None:
+        """Drop every mohlat table (for tests on a shared server)."""
+        SQLModel.metadata.drop_all(self.engine)
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
     def is_ready(self) -> bool:
         """Whether the mohlat tables exist."""
