@@ -541,12 +541,9 @@ def user_list(as_json: JsonOption = False) -> None:
     table = Table(title="accounts", title_justify="left")
     for column in ("user", "role", "region", "must change password"):
         table.add_column(column)
-    for r in rows:
+    for a in accounts:
         table.add_row(
-            r["username"],
-            r["role"],
-            str(r["region"] or "-"),
-            "yes" if r["must_change_password"] else "",
+            a.username, a.role, str(a.region or "-"), "yes" if a.must_change_password else ""
         )
     console.print(table)
 
@@ -665,8 +662,8 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
     table = Table(title="deadlines", title_justify="left")
     for column in ("kind", "status", "due (Tehran)", "time left"):
         table.add_column(column)
-    for d in deadlines:
-        table.add_row(d["kind"], d["status"], when(d["due_at"]), d["time_left"])
+    for d in view.deadlines:
+        table.add_row(d.kind, d.status, when(d.due_at), _left(d.due_at, d.remaining_us, now))
     console.print(table)
     console.print(timeline_table(view.events))
 

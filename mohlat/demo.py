@@ -306,11 +306,18 @@ class _Simulation:
         from mohlat.services.deadlines import add_closure
 
         self.at(CLOSURE_ANNOUNCED, 8)
-        moved = add_closure(self.db, actor=Actor("admin", Role.ADMIN), now=self.clock.now(),
-                            first_day=CLOSED_DAY.strftime("%Y/%m/%d"), last_day=None,
-                            reason="air pollution", provinces=["Tehran"])
-        self.tally.done[f"closure of Tehran province on {CLOSED_DAY.strftime('%Y/%m/%d')}: "
-                        "deadlines moved"] += moved.deadlines
+        moved = add_closure(
+            self.db,
+            actor=Actor("admin", Role.ADMIN),
+            now=self.clock.now(),
+            first_day=CLOSED_DAY.strftime("%Y/%m/%d"),
+            last_day=None,
+            reason="air pollution",
+            provinces=["Tehran"],
+        )
+        self.tally.done[
+            f"closure of Tehran province on {CLOSED_DAY.strftime('%Y/%m/%d')}: deadlines moved"
+        ] += moved.deadlines
 
     def too_late_to_declare(self, day: JalaliDate) -> None:
         """Offices that never declared try at 00:00:00 after the window, before any sweep."""

@@ -17,15 +17,15 @@ from sqlalchemy import String, Text, cast, select, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from mohlat.store.models import Case, Event, Office
+from mohlat.store.models import Case, Event, Office, table_of
 from mohlat.store.types import UTCDateTime
 from mohlat.workflow.timeline import NewEvent
 
 __all__ = ["UNREADABLE_INSTANT", "StoredChain", "chain_page"]
 
-_cases = Case.__table__  # type: ignore[attr-defined]
-_events = Event.__table__  # type: ignore[attr-defined]
-_offices = Office.__table__  # type: ignore[attr-defined]
+_cases = table_of(Case)
+_events = table_of(Event)
+_offices = table_of(Office)
 
 #: what an instant that cannot be read back is taken to be; no event has it, so the
 #: event's hash cannot match

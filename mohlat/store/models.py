@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mohlat.store.types import UTCDateTime
@@ -20,7 +20,14 @@ __all__ = [
     "Event",
     "Office",
     "Reminder",
+    "table_of",
 ]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for set-based statements."""
+    # SQLModel sets ``__table__`` on table models at runtime but does not declare it.
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _instant(*, nullable: bool = False, index: bool = False) -> Any:
@@ -71,7 +78,7 @@ class Account(SQLModel, table=True):
     username: str = Field(unique=True, max_length=64)
     role: str = Field(max_length=16)
     region: int | None = None
-    office_id: int | None = Field(default=None, foreign_key="offices.id")
+    office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
     password_hash: str
     must_change_password: bool = False
     failed_logins: int = 0

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import SQLModel, col
 
 from mohlat.store.models import (
     Account,
@@ -22,6 +23,7 @@ from mohlat.store.models import (
     Deadline,
     Event,
     Office,
+    table_of,
 )
 
 __all__ = [
@@ -52,14 +54,17 @@ __all__ = [
     "update_account",
 ]
 
-_cases = Case.__table__  # type: ignore[attr-defined]
-_offices = Office.__table__  # type: ignore[attr-defined]
-_deadlines = Deadline.__table__  # type: ignore[attr-defined]
-_events = Event.__table__  # type: ignore[attr-defined]
-_campaigns = Campaign.__table__  # type: ignore[attr-defined]
+_cases = table_of(Case)
+_offices = table_of(Office)
+_deadlines = table_of(Deadline)
+_events = table_of(Event)
+_campaigns = table_of(Campaign)
+_accounts = table_of(Account)
+
+_Row = TypeVar("_Row", bound=SQLModel)
 
 
-def add(tx: Session, row: Any) -> Any:
+def add(tx: Session, row: _Row) -> _Row:
     """Insert one model row and return it with its id."""
     tx.add(row)
     tx.flush()
@@ -71,7 +76,7 @@ def add(tx: Session, row: Any) -> Any:
 
 def campaign_by_code(tx: Session, *, code: str) -> Campaign | None:
     """The campaign with this code."""
-    return tx.execute(select(Campaign).where(Campaign.code == code)).scalar_one_or_none()
+    return tx.execute(select(Campaign).where(col(Campaign.code) == code)).scalar_one_or_none()
 
 
 def campaign_by_id(tx: Session, *, campaign_id: int) -> Campaign | None:
@@ -81,7 +86,7 @@ def campaign_by_id(tx: Session, *, campaign_id: int) -> Campaign | None:
 
 def list_campaigns(tx: Session) -> list[Campaign]:
     """Every campaign, newest first."""
-    return list(tx.execute(select(Campaign).order_by(Campaign.id.desc())).scalars())  # type: ignore[union-attr]
+    return list(tx.execute(select(Campaign).order_by(col(Campaign.id).desc())).scalars())
 
 
 def set_campaign_published(tx: Session, *, campaign_id: int, at: datetime) -> None:
@@ -117,10 +122,10 @@ def campaign_deadline(tx: Session, *, campaign_id: int, kind: str) -> Deadline |
     """The campaign's own pending deadline of ``kind``."""
     return tx.execute(
         select(Deadline).where(
-            Deadline.campaign_id == campaign_id,
-            Deadline.case_id.is_(None),  # type: ignore[union-attr]
-            Deadline.kind == kind,
-            Deadline.status == "pending",
+            col(Deadline.campaign_id) == campaign_id,
+            col(Deadline.case_id).is_(None),
+            col(Deadline.kind) == kind,
+            col(Deadline.status) == "pending",
         )
     ).scalar_one_or_none()
 
@@ -198,7 +203,7 @@ def insert_offices(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
 
 def office_by_code(tx: Session, *, code: str) -> Office | None:
     """The office with this code."""
-    return tx.execute(select(Office).where(Office.code == code)).scalar_one_or_none()
+    return tx.execute(select(Office).where(col(Office.code) == code)).scalar_one_or_none()
 
 
 def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
@@ -215,9 +220,9 @@ def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
 
 def list_offices(tx: Session, *, region: int | None, limit: int | None) -> list[Office]:
     """Offices by code, in one region or all."""
-    query = select(Office).order_by(Office.code)
+    query = select(Office).order_by(col(Office.code))
     if region is not None:
-        query = query.where(Office.region == region)
+        query = query.where(col(Office.region) == region)
     if limit is not None:
         query = query.limit(limit)
     return list(tx.execute(query).scalars())
@@ -263,15 +268,15 @@ def _case_rows(tx: Session, query: Any) -> list[CaseRow]:
 
 def _case_query() -> Any:
     return (
-        select(Case, Office, Campaign.code)
-        .join(Office, Office.id == Case.office_id)  # type: ignore[arg-type]
-        .join(Campaign, Campaign.id == Case.campaign_id)  # type: ignore[arg-type]
+        select(Case, Office, col(Campaign.code))
+        .join(Office, col(Office.id) == col(Case.office_id))
+        .join(Campaign, col(Campaign.id) == col(Case.campaign_id))
     )
 
 
 def case_by_id(tx: Session, *, case_id: int) -> CaseRow | None:
     """The case with this id."""
-    rows = _case_rows(tx, _case_query().where(Case.id == case_id))
+    rows = _case_rows(tx, _case_query().where(col(Case.id) == case_id))
     return rows[0] if rows else None
 
 
@@ -285,14 +290,14 @@ def case_rows(
     """The cases with these ids, and those of the offices with these codes in the campaign."""
     found: list[CaseRow] = []
     for i in range(0, len(case_ids), 5000):
-        found += _case_rows(tx, _case_query().where(Case.id.in_(case_ids[i : i + 5000])))  # type: ignore[union-attr]
+        found += _case_rows(tx, _case_query().where(col(Case.id).in_(case_ids[i : i + 5000])))
     if office_codes and campaign_id is not None:
         for i in range(0, len(office_codes), 5000):
             found += _case_rows(
                 tx,
                 _case_query().where(
-                    Case.campaign_id == campaign_id,
-                    Office.code.in_(office_codes[i : i + 5000]),  # type: ignore[attr-defined]
+                    col(Case.campaign_id) == campaign_id,
+                    col(Office.code).in_(office_codes[i : i + 5000]),
                 ),
             )
     return found
@@ -301,7 +306,8 @@ def case_rows(
 def case_by_office(tx: Session, *, campaign_id: int, office_code: str) -> CaseRow | None:
     """The case of the office with this code in the campaign."""
     rows = _case_rows(
-        tx, _case_query().where(Case.campaign_id == campaign_id, Office.code == office_code)
+        tx,
+        _case_query().where(col(Case.campaign_id) == campaign_id, col(Office.code) == office_code),
     )
     return rows[0] if rows else None
 
@@ -327,21 +333,20 @@ def list_cases(
     limit: int | None = None,
 ) -> list[CaseRow]:
     """Cases of a campaign, filtered."""
-    query = _case_query().where(Case.campaign_id == campaign_id)
+    query = _case_query().where(col(Case.campaign_id) == campaign_id)
     if region is not None:
-        query = query.where(Case.region == region)
+        query = query.where(col(Case.region) == region)
     if office_id is not None:
-        query = query.where(Case.office_id == office_id)
+        query = query.where(col(Case.office_id) == office_id)
     if state is not None:
-        query = query.where(Case.state == state)
+        query = query.where(col(Case.state) == state)
     if escalated is not None:
-        query = query.where(Case.escalated == escalated)
+        query = query.where(col(Case.escalated) == escalated)
     if order_by_position:
-        query = query.where(Case.position_national.is_not(None)).order_by(  # type: ignore[union-attr]
-            Case.position_national
-        )
+        position = col(Case.position_national)
+        query = query.where(position.is_not(None)).order_by(position)
     else:
-        query = query.order_by(Case.id)
+        query = query.order_by(col(Case.id))
     if limit is not None:
         query = query.limit(limit)
     return _case_rows(tx, query)
@@ -400,18 +405,14 @@ def case_ids_in_state(
 
 def case_events(tx: Session, *, case_id: int) -> list[Event]:
     """The case's timeline, in order."""
-    return list(
-        tx.execute(select(Event).where(Event.case_id == case_id).order_by(Event.seq)).scalars()
-    )  # type: ignore[arg-type]
+    query = select(Event).where(col(Event.case_id) == case_id).order_by(col(Event.seq))
+    return list(tx.execute(query).scalars())
 
 
 def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
     """Every deadline the case has had, oldest first."""
-    return list(
-        tx.execute(
-            select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)
-        ).scalars()
-    )  # type: ignore[arg-type]
+    query = select(Deadline).where(col(Deadline.case_id) == case_id).order_by(col(Deadline.id))
+    return list(tx.execute(query).scalars())
 
 
 def overdue_decisions(tx: Session, *, campaign_id: int, region: int | None) -> list[CaseRow]:
@@ -483,16 +484,17 @@ def set_positions(tx: Session, *, positions: Sequence[tuple[int, int, int, int]]
 
 def account_by_username(tx: Session, *, username: str) -> Account | None:
     """The account with this user name."""
-    return tx.execute(select(Account).where(Account.username == username)).scalar_one_or_none()
+    query = select(Account).where(col(Account.username) == username)
+    return tx.execute(query).scalar_one_or_none()
 
 
 def list_accounts(
     tx: Session, *, role: str | None = None, limit: int | None = None
 ) -> list[Account]:
     """Accounts by user name."""
-    query = select(Account).order_by(Account.username)
+    query = select(Account).order_by(col(Account.username))
     if role:
-        query = query.where(Account.role == role)
+        query = query.where(col(Account.role) == role)
     if limit:
         query = query.limit(limit)
     return list(tx.execute(query).scalars())
@@ -500,17 +502,13 @@ def list_accounts(
 
 def update_account(tx: Session, *, account_id: int, **values: Any) -> None:
     """Set fields of one account."""
-    tx.execute(
-        update(Account.__table__)
-        .where(Account.__table__.c.id == account_id)  # type: ignore[attr-defined]
-        .values(**values)
-    )
+    tx.execute(update(_accounts).where(_accounts.c.id == account_id).values(**values))
 
 
 def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many accounts in one statement."""
     if rows:
-        tx.execute(insert(Account.__table__), list(rows))  # type: ignore[attr-defined]
+        tx.execute(insert(_accounts), list(rows))
 
 
 # --- closures ------------------------------------------------------------------------
@@ -518,7 +516,8 @@ def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
 
 def list_closures(tx: Session) -> list[Closure]:
     """Every closure and working-day correction an administrator recorded."""
-    return list(tx.execute(select(Closure).order_by(Closure.first_day, Closure.id)).scalars())
+    query = select(Closure).order_by(col(Closure.first_day), col(Closure.id))
+    return list(tx.execute(query).scalars())
 
 
 def delete_closure(tx: Session, *, closure_id: int) -> Closure | None:
@@ -568,8 +567,9 @@ def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, i
 
 def account_events(tx: Session, *, username: str) -> list[AccountEvent]:
     """An account's audit trail, oldest first."""
-    return list(
-        tx.execute(
-            select(AccountEvent).where(AccountEvent.username == username).order_by(AccountEvent.id)
-        ).scalars()
-    )  # type: ignore[arg-type]
+    query = (
+        select(AccountEvent)
+        .where(col(AccountEvent.username) == username)
+        .order_by(col(AccountEvent.id))
+    )
+    return list(tx.execute(query).scalars())

@@ -8,12 +8,12 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mohlat.store.models import Case, Office
+from mohlat.store.models import Case, Office, table_of
 
 __all__ = ["RankedCase", "ranked_cases"]
 
-_cases = Case.__table__  # type: ignore[attr-defined]
-_offices = Office.__table__  # type: ignore[attr-defined]
+_cases = table_of(Case)
+_offices = table_of(Office)
 
 
 class RankedCase(NamedTuple):

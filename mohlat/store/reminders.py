@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, insert, literal, select
+from sqlalchemy import CursorResult, String, and_, case, cast, exists, insert, literal, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from mohlat.store.models import Account, Case, Deadline, Office, Reminder
+from mohlat.store.models import Account, Case, Deadline, Office, Reminder, table_of
 
 __all__ = ["due_within", "list_reminders", "write_reminders"]
 
-_cases = Case.__table__  # type: ignore[attr-defined]
-_deadlines = Deadline.__table__  # type: ignore[attr-defined]
-_reminders = Reminder.__table__  # type: ignore[attr-defined]
-_accounts = Account.__table__  # type: ignore[attr-defined]
-_offices = Office.__table__  # type: ignore[attr-defined]
+_cases = table_of(Case)
+_deadlines = table_of(Deadline)
+_reminders = table_of(Reminder)
+_accounts = table_of(Account)
+_offices = table_of(Office)
 
 
 def write_reminders(
@@ -46,8 +48,8 @@ def write_reminders(
             d.kind,
             recipient,
             d.due_at,
-            literal(now, type_=Reminder.__table__.c.created_at.type),
-        )  # type: ignore[attr-defined]
+            literal(now, type_=_reminders.c.created_at.type),
+        )
         .join(_cases, c.id == d.case_id)
         .where(
             d.campaign_id == campaign_id,
@@ -70,20 +72,23 @@ def write_reminders(
                 "created_at",
             ],
             chosen,
-        )
+        ),
+        # psycopg closes an INSERT … SELECT cursor at once; keep its row count
+        execution_options={"preserve_rowcount": True},
     )
-    return int(result.rowcount or 0)
+    # Session.execute is typed as returning a Result; for an INSERT it is a CursorResult
+    return int(typing.cast(CursorResult[Any], result).rowcount or 0)
 
 
 def list_reminders(
     tx: Session, *, unsent_only: bool, region: int | None, limit: int | None
 ) -> list[Reminder]:
     """Reminders in the outbox, oldest first."""
-    query = select(Reminder).order_by(Reminder.id)  # type: ignore[arg-type]
+    query = select(Reminder).order_by(col(Reminder.id))
     if unsent_only:
-        query = query.where(Reminder.sent_at.is_(None))  # type: ignore[union-attr]
+        query = query.where(col(Reminder.sent_at).is_(None))
     if region is not None:
-        query = query.where(Reminder.region == region)
+        query = query.where(col(Reminder.region) == region)
     if limit is not None:
         query = query.limit(limit)
     return list(tx.execute(query).scalars())

@@ -57,8 +57,9 @@ class NewEvent:
 
 def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     """The chain hash of an event with ``content`` that follows ``prev_hash``."""
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                           default=str)
+    canonical = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 

@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 12:05:36.688989
+Create Date: 2026-11-29 12:14:10.702817
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import mohlat.store.types
@@ -103,6 +103,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("username"),
     )
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_accounts_office_id"), ["office_id"], unique=False)
+
     op.create_table(
         "cases",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -252,6 +255,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_cases_campaign_region")
 
     op.drop_table("cases")
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_accounts_office_id"))
+
     op.drop_table("accounts")
     with op.batch_alter_table("offices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_offices_region"))
