@@ -41,6 +41,8 @@ from mohlat.workflow.definition import Role, State
 __all__ = ["run_demo"]
 
 CAMPAIGN = "1400-2"
+#: the demo database's admin account (a throwaway database: the password is no secret)
+DEMO_ADMIN = ("admin", "demo-admin-pass")
 PROVINCES = {
     1: ["Tehran", "Qom"],
     2: ["Isfahan", "Yazd"],
@@ -98,7 +100,7 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
         db,
         actor=None,
         username="admin",
-        password="demo-admin-pass",
+        password=DEMO_ADMIN[1],
         role=Role.ADMIN,
         region=None,
         now=clock.now(),
@@ -528,7 +530,9 @@ def _report(
             markup=True,
         )
         console.print(timeline_table(view.events))
+    path = db.url.removeprefix("sqlite:///")
+    console.print(f"demo finished in {time.perf_counter() - started:.1f} s")
     console.print(
-        f"demo finished in {time.perf_counter() - started:.1f} s "
-        f"(database: {db.url.removeprefix('sqlite:///')})"
+        f"explore it: export MOHLAT_DB={path} MOHLAT_USER={DEMO_ADMIN[0]} "
+        f"MOHLAT_PASSWORD={DEMO_ADMIN[1]}; mohlat ranking --limit 5"
     )
