@@ -16,6 +16,7 @@ __all__ = [
     "CampaignNotFound",
     "CaseNotFound",
     "ConcurrentUpdate",
+    "DatabaseError",
     "DatabaseNotReady",
     "DeadlinePassed",
     "Duplicate",
@@ -112,13 +113,23 @@ class UserNotFound(NotFound):
 
 
 class DatabaseNotReady(MohlatError):
-    """The database has no mohlat schema yet."""
+    """The database has no mohlat schema yet, or an older one."""
 
     exit_code = BAD_INPUT_EXIT
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, outdated: bool = False) -> None:
         self.url = url
-        super().__init__(f"database {url!r} has no mohlat schema; run `mohlat init` first")
+        self.outdated = outdated
+        what = "an older mohlat schema" if outdated else "no mohlat schema"
+        super().__init__(f"database {url!r} has {what}; run `mohlat init` first")
+
+
+class DatabaseError(MohlatError):
+    """The database failed in a way mohlat does not expect; nothing was written."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"the database refused: {detail}; nothing was written")
 
 
 # --- refused by a rule (exit 1) ---------------------------------------------------

@@ -17,7 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
-from mohlat.errors import ConcurrentUpdate, DatabaseNotReady, Duplicate, MohlatError
+from mohlat.errors import (
+    ConcurrentUpdate,
+    DatabaseError,
+    DatabaseNotReady,
+    Duplicate,
+    MohlatError,
+)
 from mohlat.store import _dialect, models  # noqa: F401  (models registers the tables)
 
 __all__ = ["DEFAULT_URL", "Database", "Transaction", "database_url"]
@@ -87,11 +93,19 @@ class Database:
             raise Duplicate("record", _short(exc)) from exc
         except (OperationalError, ProgrammingError) as exc:
             message = str(exc.orig)
-            if "no such table" in message or "does not exist" in message:
+            missing_table = "relation" in message and "does not exist" in message
+            if "no such table" in message or missing_table:
                 raise DatabaseNotReady(_safe_url(self.url)) from exc
+            if (
+                "no such column" in message
+                or "has no column" in message
+                or ("column" in message and "does not exist" in message)
+            ):
+                raise DatabaseNotReady(_safe_url(self.url), outdated=True) from exc
             if _dialect.is_conflict(exc):
                 raise ConcurrentUpdate("the database") from exc
-            raise
+            log.debug("database error", exc_info=True)
+            raise DatabaseError(message.splitlines()[0]) from exc
         finally:
             session.close()
 
