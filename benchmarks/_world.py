@@ -36,9 +36,14 @@ CASES = Case.__table__  # type: ignore[attr-defined]
 
 #: declarations as the rubric stores them (validated form), of different totals
 VARIANTS = [
-    {"office_space": 20 + 15 * k, "staff_count": 1 + k % 8,
-     "location": ("city_centre", "city", "suburb", "rural")[k % 4],
-     "holder_years": 2 * k, "opening_hours": 30 + 3 * k, "services_offered": 10 + 7 * k}
+    {
+        "office_space": 20 + 15 * k,
+        "staff_count": 1 + k % 8,
+        "location": ("city_centre", "city", "suburb", "rural")[k % 4],
+        "holder_years": 2 * k,
+        "opening_hours": 30 + 3 * k,
+        "services_offered": 10 + 7 * k,
+    }
     for k in range(9)
 ]
 
@@ -56,6 +61,8 @@ def fresh_database(url: str | None, tmp: Path) -> Database:
         return db
     db = Database(url)
     SQLModel.metadata.drop_all(db.engine)
+    with db.engine.begin() as conn:  # so that create_schema migrates from scratch
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     db.create_schema()
     return db
 
@@ -74,15 +81,31 @@ def build(db: Database, cases: int, setup: dict[str, float]) -> Any:
     rows = []
     for i in range(1, cases + 1):
         region = (i - 1) % 9 + 1
-        rows.append({"code": f"P{i:06d}", "name": f"Office {i}", "kind": "pishkhan",
-                     "region": region, "province": f"province-{region}-{(i // 9) % 3 + 1}",
-                     "national_id": make_national_id(f"{100000000 + i * 37:09d}"),
-                     "holder_name": ""})
+        rows.append(
+            {
+                "code": f"P{i:06d}",
+                "name": f"Office {i}",
+                "kind": "pishkhan",
+                "region": region,
+                "province": f"province-{region}-{(i // 9) % 3 + 1}",
+                "national_id": make_national_id(f"{100000000 + i * 37:09d}"),
+                "holder_name": "",
+            }
+        )
     csv_text = office_rows(rows)
     timed(setup, "import offices", import_offices, db, actor=ADMIN, text=csv_text, now=at)
-    campaign = timed(setup, "create campaign (opens cases)", create_campaign, db, actor=ADMIN,
-                     now=at, code="1400-2", title="bench", first_day="1400/01/17",
-                     last_day="1400/02/05")
+    campaign = timed(
+        setup,
+        "create campaign (opens cases)",
+        create_campaign,
+        db,
+        actor=ADMIN,
+        now=at,
+        code="1400-2",
+        title="bench",
+        first_day="1400/01/17",
+        last_day="1400/02/05",
+    )
     return campaign
 
 
@@ -97,9 +120,11 @@ def declare_most(db: Database, campaign_id: int, setup: dict[str, float]) -> Non
     c = CASES.c
     with db.transaction() as tx:
         for k, declaration in enumerate(VARIANTS, start=1):
-            tx.execute(update(CASES).where(c.campaign_id == campaign_id, c.id % 10 == k)
-                       .values(declaration=declaration,
-                               declared_at=tehran(1400, 1, 17 + k, 10, k)))
+            tx.execute(
+                update(CASES)
+                .where(c.campaign_id == campaign_id, c.id % 10 == k)
+                .values(declaration=declaration, declared_at=tehran(1400, 1, 17 + k, 10, k))
+            )
     setup["declare 90% (Core UPDATE)"] = time.perf_counter() - t0
 
 
@@ -150,6 +175,9 @@ def print_table(title: str, rows: list[tuple[str, Any]]) -> None:
     print(f"\n{title}")
     width = max(len(r[0]) for r in rows)
     for name, value in rows:
-        shown = f"{value:,.3f}" if isinstance(value, float) else (
-            f"{value:,}" if isinstance(value, int) else str(value))
+        shown = (
+            f"{value:,.3f}"
+            if isinstance(value, float)
+            else (f"{value:,}" if isinstance(value, int) else str(value))
+        )
         print(f"  {name:<{width}}  {shown:>14}")

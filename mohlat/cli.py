@@ -843,7 +843,7 @@ def publish(campaign: CampaignOption = None) -> None:
 
     with _acting() as (db, actor):
         done = publish_campaign(db, actor=actor, now=_now(), code=campaign)
-    _ok(f"published: {done['positions']} case(s) ranked")
+    _ok(f"published: {done.positions} case(s) ranked")
 
 
 @app.command()

@@ -9,7 +9,14 @@ reading rubric files, no clock, no database).
 from __future__ import annotations
 
 from mohlat.scoring.criteria import Field
-from mohlat.scoring.ranking import TIE_BREAKERS, Position, RankEntry, position_among, rank
+from mohlat.scoring.ranking import (
+    TIE_BREAKERS,
+    Position,
+    RankEntry,
+    position_among,
+    positions_among,
+    rank,
+)
 from mohlat.scoring.rubric import Rubric, default_rubric, load_rubric, load_rubric_file
 from mohlat.scoring.score import Score, ScoreLine, score_case
 
@@ -25,6 +32,7 @@ __all__ = [
     "load_rubric",
     "load_rubric_file",
     "position_among",
+    "positions_among",
     "rank",
     "score_case",
 ]

@@ -14,6 +14,7 @@ depends on the order the entries come in. Tie-breaker directions:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,13 +122,31 @@ def position_among(
     """The positions ``entry`` takes among an already published ranking, which is not
     renumbered: one more than the published entries that sort before it (an entry of
     the same case in ``published`` is ignored)."""
-    others = [other for other in published if other.case_id != entry.case_id]
-    mine, *keys = sort_keys([entry, *others], tie_breakers)
-    national = regional = provincial = 1
-    for other, key in zip(others, keys, strict=True):
-        if key >= mine:
-            continue
-        national += 1
-        regional += other.region == entry.region
-        provincial += other.province == entry.province
-    return Position(national, regional, provincial)
+    return positions_among([entry], published, tie_breakers)[entry.case_id]
+
+
+def positions_among(
+    late: Sequence[RankEntry], published: Iterable[RankEntry], tie_breakers: Sequence[str]
+) -> dict[int, Position]:
+    """:func:`position_among` for many late entries at once, by case id: the published
+    keys are sorted once and each late entry is placed by binary search."""
+    late_ids = {entry.case_id for entry in late}
+    others = [other for other in published if other.case_id not in late_ids]
+    keys = sort_keys([*late, *others], tie_breakers)
+    late_keys, other_keys = keys[: len(late)], keys[len(late) :]
+    national = sorted(other_keys)
+    by_region: dict[int, list[SortKey]] = {}
+    by_province: dict[str, list[SortKey]] = {}
+    for other, key in zip(others, other_keys, strict=True):
+        by_region.setdefault(other.region, []).append(key)
+        by_province.setdefault(other.province, []).append(key)
+    for group in (*by_region.values(), *by_province.values()):
+        group.sort()
+    return {
+        entry.case_id: Position(
+            bisect_left(national, key) + 1,
+            bisect_left(by_region.get(entry.region, []), key) + 1,
+            bisect_left(by_province.get(entry.province, []), key) + 1,
+        )
+        for entry, key in zip(late, late_keys, strict=True)
+    }

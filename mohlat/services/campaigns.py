@@ -9,7 +9,7 @@ from mohlat.calendars import parse_jalali_date, period_end, window_close, window
 from mohlat.errors import CampaignNotFound, InvalidInput, Refused
 from mohlat.scoring import Rubric, default_rubric
 from mohlat.services.access import Actor, authorize
-from mohlat.services.moves import publish_in
+from mohlat.services.moves import Publication, publish_in
 from mohlat.services.rules import CalendarBook, campaign_rules
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
@@ -166,7 +166,7 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
     return len(case_ids)
 
 
-def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> dict[str, int]:
+def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> Publication:
     """Publish a campaign's ranks now, before its review window closes.
 
     Allowed once every case is reviewed: none still declaring, none out for

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mohlat.errors import TransitionNotAllowed
-from mohlat.scoring import RankEntry, position_among, rank
+from mohlat.scoring import RankEntry, positions_among, rank
 from mohlat.store import Transaction
 from mohlat.store import queries as q
 from mohlat.store.snapshots import load_snapshots
@@ -17,7 +19,7 @@ from mohlat.workflow.definition import PUBLICATION_KIND, State
 from mohlat.workflow.engine import CampaignRules, DeadlineChange, Plan, plan_move
 from mohlat.workflow.rulebook import possible_destinations
 
-__all__ = ["assign_late_positions", "fire", "publish_in"]
+__all__ = ["CHUNK", "Publication", "assign_late_positions", "fire", "publish_in"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,11 @@ _SCORING_STATES = frozenset({State.RANKED, State.FINAL})
 def needs_scoring_data(action: str) -> bool:
     """Whether ``action`` may score a case (and so needs its scoring inputs loaded)."""
     return bool(possible_destinations(action) & _SCORING_STATES)
+
+
+#: how many cases are read and written at once inside a transaction (bind-parameter
+#: limits: PostgreSQL takes at most 65,535 per statement)
+CHUNK = 5000
 
 
 def fire(
@@ -39,36 +46,42 @@ def fire(
     recorded_at: datetime,
     actor: str,
     by_deadline: bool,
-) -> Plan:
-    """Fire ``action`` on many cases of one campaign at ``at`` and write the result.
+    with_data: bool | None = None,
+) -> Counter[tuple[str, str, str]]:
+    """Fire ``action`` on many cases of one campaign at ``at`` and write the result, in
+    chunks; returns how many moved, by (action, from state, to state).
 
     A deadline that fell due for a case no longer in a state it governs (it cannot
     happen through the product) is closed as stale, with a warning, so a sweep
     always makes progress.
     """
-    plan = Plan()
-    for snapshot in load_snapshots(tx, case_ids, with_data=needs_scoring_data(action)):
-        try:
-            plan.extend(
-                plan_move(
-                    snapshot,
-                    action,
-                    rules=rules,
-                    at=at,
-                    recorded_at=recorded_at,
-                    actor=actor,
-                    by_deadline=by_deadline,
+    moved: Counter[tuple[str, str, str]] = Counter()
+    scoring = needs_scoring_data(action) if with_data is None else with_data
+    for start in range(0, len(case_ids), CHUNK):
+        plan = Plan()
+        for snapshot in load_snapshots(tx, case_ids[start : start + CHUNK], with_data=scoring):
+            try:
+                plan.extend(
+                    plan_move(
+                        snapshot,
+                        action,
+                        rules=rules,
+                        at=at,
+                        recorded_at=recorded_at,
+                        actor=actor,
+                        by_deadline=by_deadline,
+                    )
                 )
-            )
-        except TransitionNotAllowed as refused:
-            if not by_deadline:
-                raise
-            log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refused)
-            plan.deadlines.append(
-                _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
-            )
-    apply_plan(tx, plan)
-    return plan
+            except TransitionNotAllowed as refused:
+                if not by_deadline:
+                    raise
+                log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refused)
+                plan.deadlines.append(
+                    _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
+                )
+        apply_plan(tx, plan)
+        moved.update((e.action, e.from_state, e.to_state) for e in plan.events)
+    return moved
 
 
 def _stale(
@@ -80,38 +93,36 @@ def _stale(
     return DeadlineChange("close", case_id, campaign_id, region, kind, at, status="stale")
 
 
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a campaign did."""
+
+    moves: Counter[tuple[str, str, str]]
+    positions: int
+
+
 def publish_in(
     tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime, actor: str
-) -> dict[str, int]:
+) -> Publication:
     """Publish the campaign's ranks at ``at``: rank every reviewed case, open every
     ranked case's appeal window, number the ranking. ``rules`` must say published at ``at``."""
     campaign_id = rules.campaign_id
+    common: dict[str, Any] = {
+        "rules": rules,
+        "at": at,
+        "recorded_at": recorded_at,
+        "actor": actor,
+        "by_deadline": False,
+    }
     reviewed = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, reviewed=True
     )
-    ranked_now = fire(
-        tx,
-        "publish",
-        reviewed,
-        rules=rules,
-        at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        by_deadline=False,
-    )
+    moves = fire(tx, "publish", reviewed, **common)
     waiting = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.RANKED, without_deadline=True
     )
-    opened = fire(
-        tx,
-        "publish",
-        waiting,
-        rules=rules,
-        at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        by_deadline=False,
-    )
+    # already ranked: publication only opens their appeal window, no scoring
+    moves += fire(tx, "publish", waiting, with_data=False, **common)
     q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
     q.close_campaign_deadline(
         tx, campaign_id=campaign_id, kind=PUBLICATION_KIND, status="expired", at=recorded_at
@@ -121,22 +132,21 @@ def publish_in(
     q.set_positions(
         tx, positions=[(cid, p.national, p.regional, p.provincial) for cid, p in positions.items()]
     )
-    return {"ranked": len(ranked_now) + len(opened), "positions": len(positions)}
+    return Publication(moves, len(positions))
 
 
 def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
     """Give cases ranked after publication their place, without renumbering the others."""
-    late = set(q.unranked_positions(tx, campaign_id=rules.campaign_id))
-    if not late:
+    late_ids = set(q.unranked_positions(tx, campaign_id=rules.campaign_id))
+    if not late_ids:
         return 0
-    rows = q.ranked_entries(tx, campaign_id=rules.campaign_id)
-    published = [_entry(r) for r in rows if r[0] not in late]
-    placed = []
-    for row in rows:
-        if row[0] in late:
-            p = position_among(_entry(row), published, rules.rubric.tie_breakers)
-            placed.append((row[0], p.national, p.regional, p.provincial))
-    q.set_positions(tx, positions=placed)
+    entries = [_entry(r) for r in q.ranked_entries(tx, campaign_id=rules.campaign_id)]
+    late = [e for e in entries if e.case_id in late_ids]
+    published = [e for e in entries if e.case_id not in late_ids]
+    placed = positions_among(late, published, rules.rubric.tie_breakers)
+    q.set_positions(
+        tx, positions=[(cid, p.national, p.regional, p.provincial) for cid, p in placed.items()]
+    )
     return len(placed)
 
 

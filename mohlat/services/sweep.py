@@ -76,36 +76,33 @@ def sweep(
                     tx, campaign, published_at=due.due_at, calendars=books.get(campaign.id)
                 )
                 done = publish_in(tx, rules=rules, at=due.due_at, recorded_at=now, actor=actor)
+                report.moves += done.moves
                 report.published.append(campaign.code)
                 log.info(
                     "campaign %s: ranks published at %s (%s cases ranked)",
                     campaign.code,
                     due.due_at,
-                    done["positions"],
+                    done.positions,
                 )
                 continue
             action = actions_fired_by(DeadlineKind(due.kind))
-            by_campaign = q.campaigns_of_cases(tx, case_ids=due.case_ids)
-            for campaign_id, case_ids in by_campaign.items():
-                campaign = q.campaign_by_id(tx, campaign_id=campaign_id)
-                assert campaign is not None
-                if campaign_id not in books:
-                    books[campaign_id] = CalendarBook.load(tx, years=years_of(campaign))
-                rules = campaign_rules(tx, campaign, calendars=books[campaign_id])
-                plan = fire(
-                    tx,
-                    action,
-                    case_ids,
-                    rules=rules,
-                    at=due.due_at,
-                    recorded_at=now,
-                    actor=actor,
-                    by_deadline=True,
-                )
-                for e in plan.events:
-                    report.moves[(e.action, e.from_state, e.to_state)] += 1
-                if rules.is_published(due.due_at):
-                    assign_late_positions(tx, rules=rules)
+            campaign = q.campaign_by_id(tx, campaign_id=due.case_campaign_id)
+            assert campaign is not None and campaign.id is not None
+            if campaign.id not in books:
+                books[campaign.id] = CalendarBook.load(tx, years=years_of(campaign))
+            rules = campaign_rules(tx, campaign, calendars=books[campaign.id])
+            report.moves += fire(
+                tx,
+                action,
+                due.case_ids,
+                rules=rules,
+                at=due.due_at,
+                recorded_at=now,
+                actor=actor,
+                by_deadline=True,
+            )
+            if rules.is_published(due.due_at):
+                assign_late_positions(tx, rules=rules)
             log.info(
                 "%s deadline due %s: %s case(s) moved by %r",
                 due.kind,

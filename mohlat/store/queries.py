@@ -542,18 +542,6 @@ def pending_case_deadlines(
     return [(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
 
 
-def campaigns_of_cases(tx: Session, *, case_ids: Sequence[int]) -> dict[int, list[int]]:
-    """The given case ids grouped by their campaign."""
-    grouped: dict[int, list[int]] = {}
-    for i in range(0, len(case_ids), 10000):
-        chunk = list(case_ids[i : i + 10000])
-        for cid, campaign_id in tx.execute(
-            select(_cases.c.id, _cases.c.campaign_id).where(_cases.c.id.in_(chunk))
-        ):
-            grouped.setdefault(campaign_id, []).append(cid)
-    return grouped
-
-
 def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, int, bool]]:
     """(case id, state, region, office id, reviewed) of every case of the campaign."""
     c = _cases.c

@@ -90,17 +90,24 @@ def _snapshot(row: Any, with_data: bool) -> CaseSnapshot:
 
 
 class DueDeadline:
-    """One group of deadlines that fell due at the same instant, of one kind."""
+    """One group of deadlines that fell due at the same instant: of one kind and one
+    campaign (``case_campaign_id``), or one campaign's own deadline (``campaign_id``)."""
 
-    __slots__ = ("campaign_id", "case_ids", "due_at", "kind")
+    __slots__ = ("campaign_id", "case_campaign_id", "case_ids", "due_at", "kind")
 
     def __init__(
-        self, due_at: datetime, kind: str, campaign_id: int | None, case_ids: list[int]
+        self,
+        due_at: datetime,
+        kind: str,
+        campaign_id: int | None,
+        case_ids: list[int],
+        case_campaign_id: int = 0,
     ) -> None:
         self.due_at = due_at
         self.kind = kind
         self.campaign_id = campaign_id
         self.case_ids = case_ids
+        self.case_campaign_id = case_campaign_id
 
 
 def next_due(tx: Session, *, now: datetime, limit: int) -> DueDeadline | None:
@@ -116,15 +123,21 @@ def next_due(tx: Session, *, now: datetime, limit: int) -> DueDeadline | None:
     ).scalar()
     if first is None:
         return None
-    rows = tx.execute(
+    head = tx.execute(
         select(d.kind, d.campaign_id, d.case_id)
         .where(d.status == "pending", d.due_at == first)
-        .order_by(d.case_id.is_(None), d.kind, d.case_id)
-        .limit(limit)
-    ).all()
-    # keep the first group only: one kind of case deadline, or one campaign's own
-    kind, campaign_id, case_id = rows[0]
+        .order_by(d.case_id.is_(None), d.kind, d.campaign_id)
+        .limit(1)
+    ).one()
+    kind, campaign_id, case_id = head
     if case_id is None:
         return DueDeadline(first, kind, campaign_id, [])
-    ids = [r[2] for r in rows if r[0] == kind and r[2] is not None]
-    return DueDeadline(first, kind, None, ids)
+    ids = tx.execute(
+        select(d.case_id)
+        .where(
+            d.status == "pending", d.due_at == first, d.kind == kind, d.campaign_id == campaign_id
+        )
+        .order_by(d.case_id)
+        .limit(limit)
+    ).scalars()
+    return DueDeadline(first, kind, None, list(ids), case_campaign_id=campaign_id)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mohlat.errors import Duplicate, InvalidInput
-from mohlat.scoring import TIE_BREAKERS, Position, RankEntry, position_among, rank
+from mohlat.scoring import TIE_BREAKERS, Position, RankEntry, position_among, positions_among, rank
+from mohlat.scoring.ranking import sort_keys
 
 DEFAULT = ("association_score", "violations_count", "declared_at", "office_code")
 T0 = datetime(2021, 4, 6, 4, 30, tzinfo=UTC)
@@ -212,3 +213,32 @@ def test_position_among_is_the_place_it_would_have_taken(
     assert (
         position_among(late, published, tie_breakers) == rank(entries, tie_breakers)[late.case_id]
     )
+
+
+def test_many_late_entries_are_placed_as_if_one_by_one() -> None:
+    import random
+
+    rng = random.Random(7)
+    published = [
+        RankEntry(
+            case_id=i,
+            total=float(rng.randrange(0, 20)),
+            region=i % 3 + 1,
+            province=f"p{i % 5}",
+            association_score=None,
+            violations_count=0,
+            declared_at=None,
+            office_code=f"P{i:04d}",
+        )
+        for i in range(200)
+    ]
+    late = published[:20]
+    together = positions_among(late, published[20:], ["association_score"])
+    for entry in late:
+        others = published[20:]
+        national = 1 + sum(
+            sort_keys([o], ["association_score"])[0] < sort_keys([entry], ["association_score"])[0]
+            for o in others
+        )
+        assert together[entry.case_id].national == national
+        assert together[entry.case_id] == position_among(entry, others, ["association_score"])

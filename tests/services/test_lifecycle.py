@@ -236,7 +236,7 @@ def test_an_admin_may_publish_early_only_once_every_case_is_reviewed(in_review: 
     for case in world.case_ids:
         world.act("approve", case, tehran(1400, 2, 9, 10))
     done = publish(world.db, actor=World.admin, now=tehran(1400, 2, 9, 11), code="1400-2")
-    assert done["positions"] == 9
+    assert done.positions == 9
     assert {world.state(c) for c in world.case_ids} == {"ranked"}
     # 7 days from 9 Ordibehesht, not counted: the 16th
     assert world.pending_due(world.case_ids[0]) == tehran(1400, 2, 16, 23, 59, 59, 999999)
@@ -294,3 +294,21 @@ def test_referring_a_lapsed_case_names_its_state(world: World) -> None:
     world.sweep(tehran(1400, 2, 6, 0, 5))
     with pytest.raises(TransitionNotAllowed, match="'refer' is not allowed in state 'lapsed'"):
         world.act("refer", case, tehran(1400, 2, 7))
+
+
+def test_large_moves_are_written_in_chunks_with_the_same_result(
+    in_review: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big campaigns are moved CHUNK cases at a time (PostgreSQL takes at most 65,535
+    bind parameters a statement); chunking changes nothing but the statements."""
+    from mohlat.services import moves
+
+    monkeypatch.setattr(moves, "CHUNK", 2)
+    for case in in_review.case_ids:
+        in_review.act("approve", case, tehran(1400, 2, 9, 10))
+    report = in_review.sweep(tehran(1400, 2, 16, 0, 5))
+    assert report.published == ["1400-2"]
+    assert report.total == 18  # close_review and publish for each of the 9 cases
+    assert {in_review.state(c) for c in in_review.case_ids} == {"ranked"}
+    positions = sorted(in_review.case(c).position_national for c in in_review.case_ids)
+    assert positions == list(range(1, 10))
