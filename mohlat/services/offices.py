@@ -70,7 +70,16 @@ class ImportReport:
 
 def parse_offices(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
     """The office rows of a CSV text, and the errors of the rows that are not good."""
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse(text)
+    except csv.Error as exc:
+        raise InvalidInput(
+            "csv", "the file", f"well-formed CSV ({exc}); nothing was imported"
+        ) from None
+
+
+def _parse(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
