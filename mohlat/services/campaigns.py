@@ -18,7 +18,7 @@ from mohlat.store.writes import apply_plan
 from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, State
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
 from mohlat.workflow.settings import CampaignSettings
-from mohlat.workflow.timeline import GENESIS, NewEvent, event_hash
+from mohlat.workflow.timeline import GENESIS, NewEvent
 
 __all__ = ["create_campaign", "find_campaign", "open_cases", "publish"]
 
@@ -134,7 +134,7 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
     plan = Plan()
     payload = {"declaration_due": campaign.closes_at.isoformat()}
     for case_id, (_oid, region, _province) in zip(case_ids, offices, strict=True):
-        event = NewEvent(
+        event = NewEvent.chained(
             case_id=case_id,
             campaign_id=campaign.id,
             seq=1,
@@ -145,9 +145,10 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
             recorded_at=now,
             actor=actor,
             payload=payload,
+            prev_hash=GENESIS,
         )
-        digest = event_hash(GENESIS, event.content())
-        plan.events.append(NewEvent(**{**event.__dict__, "hash": digest}))
+        digest = event.hash
+        plan.events.append(event)
         plan.updates.append(
             CaseUpdate(case_id, 0, {"version": 1, "event_count": 1, "last_hash": digest})
         )

@@ -10,15 +10,16 @@ transaction back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, insert, or_, update
+from sqlalchemy import and_, bindparam, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from mohlat.errors import ConcurrentUpdate
 from mohlat.store.models import Case, Deadline, Event
+from mohlat.store.types import UTCDateTime
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
 
 __all__ = ["apply_plan"]
@@ -26,6 +27,8 @@ __all__ = ["apply_plan"]
 _cases = Case.__table__  # type: ignore[attr-defined]
 _deadlines = Deadline.__table__  # type: ignore[attr-defined]
 _events = Event.__table__  # type: ignore[attr-defined]
+
+_K = TypeVar("_K", bound=Hashable)
 
 _OPEN_STATUSES = ("pending", "paused")
 
@@ -78,15 +81,17 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
     conn = tx.connection()
     d = _deadlines.c
     same_case = and_(d.case_id == bindparam("_case"), d.kind == bindparam("_kind"))
-    if by_op["close"]:
+    # Closing and opening are set-based: one statement per group of changes that
+    # share their values (a sweep batch is usually one group of thousands of cases).
+    for (kind, status, at), ids in _grouped(by_op["close"], lambda c: (c.kind, c.status, c.at)):
         conn.execute(
             update(_deadlines)
-            .where(same_case, or_(*(d.status == s for s in _OPEN_STATUSES)))
-            .values(status=bindparam("_status"), closed_at=bindparam("_at")),
-            [
-                {"_case": c.case_id, "_kind": c.kind.value, "_status": c.status, "_at": c.at}
-                for c in by_op["close"]
-            ],
+            .where(
+                d.case_id.in_(ids),
+                d.kind == kind.value,
+                or_(*(d.status == s for s in _OPEN_STATUSES)),
+            )
+            .values(status=status, closed_at=at)
         )
     if by_op["pause"]:
         conn.execute(
@@ -115,23 +120,43 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
             .values(due_at=bindparam("_due")),
             [{"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at} for c in by_op["move"]],
         )
-    if by_op["open"]:
+    opened = _grouped(by_op["open"], lambda c: (c.kind, c.due_at, c.started_at, c.at))
+    for (kind, due_at, started_at, at), ids in opened:
+        c = _cases.c
         conn.execute(
-            insert(_deadlines),
-            [
-                {
-                    "campaign_id": c.campaign_id,
-                    "case_id": c.case_id,
-                    "region": c.region,
-                    "kind": c.kind.value,
-                    "status": "pending",
-                    "due_at": c.due_at,
-                    "started_at": c.started_at,
-                    "opened_at": c.at,
-                }
-                for c in by_op["open"]
-            ],
+            insert(_deadlines).from_select(
+                [
+                    "campaign_id",
+                    "case_id",
+                    "region",
+                    "kind",
+                    "status",
+                    "due_at",
+                    "started_at",
+                    "opened_at",
+                ],
+                select(
+                    c.campaign_id,
+                    c.id,
+                    c.region,
+                    literal(kind.value),
+                    literal("pending"),
+                    literal(due_at, UTCDateTime),
+                    literal(started_at, UTCDateTime),
+                    literal(at, UTCDateTime),
+                ).where(c.id.in_(ids)),
+            )
         )
+
+
+def _grouped(
+    changes: Sequence[DeadlineChange], key: Callable[[DeadlineChange], _K]
+) -> list[tuple[_K, list[int]]]:
+    """The case ids of ``changes``, grouped by ``key`` (in first-seen order)."""
+    groups: dict[_K, list[int]] = {}
+    for change in changes:
+        groups.setdefault(key(change), []).append(change.case_id)
+    return list(groups.items())
 
 
 def _micros(change: DeadlineChange) -> int:

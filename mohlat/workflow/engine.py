@@ -39,7 +39,7 @@ from mohlat.workflow.definition import (
 )
 from mohlat.workflow.rulebook import Move, decide
 from mohlat.workflow.settings import CampaignSettings
-from mohlat.workflow.timeline import NewEvent, event_hash
+from mohlat.workflow.timeline import NewEvent
 
 __all__ = [
     "CampaignRules",
@@ -278,7 +278,7 @@ def _recorded(
 ) -> Plan:
     """The plan that writes ``values``, one hash-chained event and ``deadlines``."""
     seq = case.event_count + 1
-    event = NewEvent(
+    event = NewEvent.chained(
         case_id=case.case_id,
         campaign_id=case.campaign_id,
         seq=seq,
@@ -291,8 +291,7 @@ def _recorded(
         payload=dict(payload),
         prev_hash=case.last_hash,
     )
-    digest = event_hash(event.prev_hash, event.content())
-    event = _with_hash(event, digest)
+    digest = event.hash
     new_values = {**values, "version": case.version + 1, "event_count": seq, "last_hash": digest}
     return Plan(
         updates=[CaseUpdate(case.case_id, case.version, new_values)],
@@ -306,10 +305,6 @@ _ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
     "refer": {"reviewed_at": None},
     "escalate": {"escalated": True},
 }
-
-
-def _with_hash(event: NewEvent, digest: str) -> NewEvent:
-    return NewEvent(**{**event.__dict__, "hash": digest})
 
 
 def _check_timing(case: CaseSnapshot, action: str, rules: CampaignRules, at: datetime) -> None:

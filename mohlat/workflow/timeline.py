@@ -42,24 +42,87 @@ class NewEvent:
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers."""
-        return {
-            "case_id": self.case_id,
-            "seq": self.seq,
-            "action": self.action,
-            "from": self.from_state,
-            "to": self.to_state,
-            "logical_at": self.logical_at.isoformat(),
-            "recorded_at": self.recorded_at.isoformat(),
-            "actor": self.actor,
-            "payload": self.payload,
-        }
+        return _content(
+            self.case_id,
+            self.seq,
+            self.action,
+            self.from_state,
+            self.to_state,
+            self.logical_at,
+            self.recorded_at,
+            self.actor,
+            self.payload,
+        )
+
+    @classmethod
+    def chained(
+        cls,
+        *,
+        case_id: int,
+        campaign_id: int,
+        seq: int,
+        action: str,
+        from_state: str,
+        to_state: str,
+        logical_at: datetime,
+        recorded_at: datetime,
+        actor: str,
+        payload: Mapping[str, Any],
+        prev_hash: str,
+    ) -> NewEvent:
+        """A new event linked to ``prev_hash``, with its own hash."""
+        content = _content(
+            case_id, seq, action, from_state, to_state, logical_at, recorded_at, actor, payload
+        )
+        return cls(
+            case_id,
+            campaign_id,
+            seq,
+            action,
+            from_state,
+            to_state,
+            logical_at,
+            recorded_at,
+            actor,
+            payload,
+            prev_hash,
+            event_hash(prev_hash, content),
+        )
+
+
+def _content(
+    case_id: int,
+    seq: int,
+    action: str,
+    from_state: str,
+    to_state: str,
+    logical_at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    payload: Mapping[str, Any],
+) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "seq": seq,
+        "action": action,
+        "from": from_state,
+        "to": to_state,
+        "logical_at": logical_at.isoformat(),
+        "recorded_at": recorded_at.isoformat(),
+        "actor": actor,
+        "payload": payload,
+    }
+
+
+#: the canonical JSON of hashed content (one encoder: json.dumps would build one a call)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+)
 
 
 def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     """The chain hash of an event with ``content`` that follows ``prev_hash``."""
-    canonical = json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
+    canonical = _CANONICAL.encode(content)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
