@@ -104,25 +104,29 @@ class Publication:
 def publish_in(
     tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime, actor: str
 ) -> Publication:
-    """Publish the campaign's ranks at ``at``: rank every reviewed case, open every
-    ranked case's appeal window, number the ranking. ``rules`` must say published at ``at``."""
+    """Publish the campaign's ranks at ``at``: rank every reviewed case and every case
+    whose review time ran out by ``at``, each with its appeal window, and number the
+    ranking. ``rules`` must say published at ``at``.
+
+    Publication comes before the case deadlines that fall due at the same instant
+    (see :func:`~mohlat.store.snapshots.next_due`), so each case is ranked by one
+    move that also opens its appeal window.
+    """
     campaign_id = rules.campaign_id
-    common: dict[str, Any] = {
-        "rules": rules,
-        "at": at,
-        "recorded_at": recorded_at,
-        "actor": actor,
-        "by_deadline": False,
-    }
+    common: dict[str, Any] = {"rules": rules, "at": at, "recorded_at": recorded_at, "actor": actor}
     reviewed = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, reviewed=True
     )
-    moves = fire(tx, "publish", reviewed, **common)
+    moves = fire(tx, "publish", reviewed, by_deadline=False, **common)
+    ran_out = q.case_ids_in_state(
+        tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, deadline_due_by=at
+    )
+    moves += fire(tx, "close_review", ran_out, by_deadline=True, **common)
+    # ranked earlier without an appeal window (not expected): publication opens it
     waiting = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.RANKED, without_deadline=True
     )
-    # already ranked: publication only opens their appeal window, no scoring
-    moves += fire(tx, "publish", waiting, with_data=False, **common)
+    moves += fire(tx, "publish", waiting, by_deadline=False, with_data=False, **common)
     q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
     q.close_campaign_deadline(
         tx, campaign_id=campaign_id, kind=PUBLICATION_KIND, status="expired", at=recorded_at

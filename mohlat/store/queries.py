@@ -388,18 +388,28 @@ def case_ids_in_state(
     state: str,
     reviewed: bool | None = None,
     without_deadline: bool = False,
+    deadline_due_by: datetime | None = None,
 ) -> list[int]:
-    """Ids of the campaign's cases in ``state`` (optionally reviewed, or with no open deadline)."""
-    c = _cases.c
+    """Ids of the campaign's cases in ``state``: optionally only the reviewed (or not)
+    ones, those with no open deadline, or those whose pending deadline is due by
+    ``deadline_due_by``."""
+    c, d = _cases.c, _deadlines.c
     query = select(c.id).where(c.campaign_id == campaign_id, c.state == state).order_by(c.id)
     if reviewed is not None:
         query = query.where(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
     if without_deadline:
-        d = _deadlines.c
         open_ = select(d.case_id).where(
             d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None)
         )
         query = query.where(c.id.not_in(open_))
+    if deadline_due_by is not None:
+        due = select(d.case_id).where(
+            d.campaign_id == campaign_id,
+            d.status == "pending",
+            d.case_id.is_not(None),
+            d.due_at <= deadline_due_by,
+        )
+        query = query.where(c.id.in_(due))
     return list(tx.execute(query).scalars())
 
 

@@ -113,9 +113,9 @@ class DueDeadline:
 def next_due(tx: Session, *, now: datetime, limit: int) -> DueDeadline | None:
     """The earliest group of pending deadlines due at or before ``now``.
 
-    Case deadlines at an instant come before the campaign's own (publication), so
-    a case whose review ends at the instant of publication is ranked in it. At
-    most ``limit`` case ids are returned; the rest come in the next call.
+    A campaign's own deadline (publication) comes before the case deadlines due at
+    the same instant: publication ranks the cases whose review ends then, each in
+    one move. At most ``limit`` case ids are returned; the rest come in the next call.
     """
     d = _deadlines.c
     first = tx.execute(
@@ -126,7 +126,7 @@ def next_due(tx: Session, *, now: datetime, limit: int) -> DueDeadline | None:
     head = tx.execute(
         select(d.kind, d.campaign_id, d.case_id)
         .where(d.status == "pending", d.due_at == first)
-        .order_by(d.case_id.is_(None), d.kind, d.campaign_id)
+        .order_by(d.case_id.is_not(None), d.kind, d.campaign_id)
         .limit(1)
     ).one()
     kind, campaign_id, case_id = head

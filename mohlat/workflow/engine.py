@@ -219,9 +219,7 @@ def plan_move(
         event_payload.update({k: v for k, v in scored.items() if k != "breakdown"})
     new_values.update(_ACTION_VALUES.get(action, {}))
     if action == "close_review":
-        event_payload["review"] = (
-            "approved" if case.reviewed else "time ran out: ranked on the data it has"
-        )
+        event_payload["review"] = "time ran out: ranked on the data it has"
     if action == "approve":
         new_values["reviewed_at"] = at
 

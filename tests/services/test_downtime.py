@@ -59,7 +59,6 @@ def test_one_sweep_carries_a_case_through_every_window_that_closed(world: World)
         ("declare", "declaring"),
         ("close_window", "regional_review"),
         ("close_review", "ranked"),
-        ("publish", "ranked"),
         ("close_appeal", "final"),
     ]
     logical = [e.logical_at for e in world.events(case)[2:]]

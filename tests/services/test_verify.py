@@ -26,7 +26,7 @@ CONTENT = "its content does not match its hash"
 
 #: events per case after `_play`: case 1 appealed and was decided, 2–3 approved,
 #: 4–7 ranked on the data they had, 8–9 never declared
-EVENTS = [8, 7, 7, 6, 6, 6, 6, 2, 2]
+EVENTS = [7, 6, 6, 5, 5, 5, 5, 2, 2]
 
 
 def _play(world: World) -> World:
@@ -153,15 +153,15 @@ def test_an_edit_with_its_hash_recomputed_breaks_the_next_link(played: World) ->
 
 def test_a_rehashed_edit_of_the_last_event_misses_the_case_head(played: World) -> None:
     case = played.case_ids[0]
-    edited = replace(_event(played, case, 8), actor="someone else")
+    edited = replace(_event(played, case, 7), actor="someone else")
     _sql(
         played,
-        "UPDATE events SET actor = :actor, hash = :hash WHERE case_id = :case AND seq = 8",
+        "UPDATE events SET actor = :actor, hash = :hash WHERE case_id = :case AND seq = 7",
         actor=edited.actor,
         hash=event_hash(edited.prev_hash, edited.content()),
         case=case,
     )
-    assert _broken(played) == [(case, 8, "the chain's last hash does not match the case's")]
+    assert _broken(played) == [(case, 7, "the chain's last hash does not match the case's")]
 
 
 @pytest.mark.parametrize("seq", [1, 4], ids=["first", "middle"])
@@ -173,9 +173,9 @@ def test_a_deleted_event_leaves_a_gap(played: World, seq: int) -> None:
 
 def test_a_deleted_last_event_is_missed_by_the_case(played: World) -> None:
     case = played.case_ids[0]
-    _sql(played, "DELETE FROM events WHERE case_id = :case AND seq = 8", case=case)
+    _sql(played, "DELETE FROM events WHERE case_id = :case AND seq = 7", case=case)
     assert _broken(played) == [
-        (case, 8, "the chain ends at event #7 but the case records 8 events")
+        (case, 7, "the chain ends at event #6 but the case records 7 events")
     ]
 
 
@@ -189,8 +189,8 @@ def test_a_forged_event_appended_with_a_valid_hash_is_beyond_the_case_head(
     played: World,
 ) -> None:
     case = played.case_ids[0]
-    _forge(played, case, seq=9, like=8, prev_hash=_event(played, case, 8).hash)
-    assert _broken(played) == [(case, 9, "the case records 8 events but the chain goes on to #9")]
+    _forge(played, case, seq=8, like=7, prev_hash=_event(played, case, 7).hash)
+    assert _broken(played) == [(case, 8, "the case records 7 events but the chain goes on to #8")]
 
 
 def test_a_forged_event_inserted_with_a_valid_hash_breaks_its_successor(played: World) -> None:
@@ -208,8 +208,8 @@ def test_a_forged_event_inserted_with_a_valid_hash_breaks_its_successor(played: 
 
 def test_an_edited_case_count_is_named(played: World) -> None:
     case = played.case_ids[1]
-    _sql(played, "UPDATE cases SET event_count = 6 WHERE id = :case", case=case)
-    assert _broken(played) == [(case, 7, "the case records 6 events but the chain goes on to #7")]
+    _sql(played, "UPDATE cases SET event_count = 5 WHERE id = :case", case=case)
+    assert _broken(played) == [(case, 6, "the case records 5 events but the chain goes on to #6")]
 
 
 SWAP_SEQS = [
@@ -238,7 +238,7 @@ def test_two_swapped_events_are_named_at_the_first(played: World, contents: bool
 def test_one_broken_case_does_not_hide_another(played: World) -> None:
     first, second = played.case_ids[1], played.case_ids[5]
     _sql(played, "UPDATE events SET actor = 'x' WHERE case_id = :case AND seq = 2", case=first)
-    _sql(played, "DELETE FROM events WHERE case_id = :case AND seq = 6", case=second)
+    _sql(played, "DELETE FROM events WHERE case_id = :case AND seq = 5", case=second)
     report = verify_timelines(played.db, actor=played.admin)
     assert not report.ok
     assert report.cases_checked == 9
@@ -247,7 +247,7 @@ def test_one_broken_case_does_not_hide_another(played: World) -> None:
     assert report.broken == [
         BrokenChain(first, office[first], 2, CONTENT),
         BrokenChain(
-            second, office[second], 6, "the chain ends at event #5 but the case records 6 events"
+            second, office[second], 5, "the chain ends at event #4 but the case records 5 events"
         ),
     ]
 
