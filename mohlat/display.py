@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from mohlat.calendars import format_instant
+from mohlat.calendars import format_date_long, format_instant, tehran_date
 
 if TYPE_CHECKING:
     from mohlat.store.queries import CaseRow
@@ -35,8 +35,14 @@ def use_persian_digits(on: bool) -> None:
 
 
 def when(instant: datetime | None) -> str:
-    """An instant as Jalali date and Tehran time (Persian digits with ``--fa``), or a dash."""
-    return format_instant(instant, fa=_settings["fa"]) if instant is not None else "-"
+    """An instant as Jalali date and Tehran time, or a dash; with ``--fa``, the Persian
+    month name and Persian digits (۵ اردیبهشت ۱۴۰۰ ۲۳:۵۹:۵۹)."""
+    if instant is None:
+        return "-"
+    if not _settings["fa"]:
+        return format_instant(instant)
+    clock = format_instant(instant, fa=True).split(" ", 1)[1]
+    return f"{format_date_long(tehran_date(instant), fa=True)} {clock}"
 
 
 def num(value: float | None) -> str:

@@ -223,3 +223,37 @@ def test_help_does_not_load_the_database_layer() -> None:
         cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_nothing_moves_the_clock_forward(env: dict[str, str]) -> None:
+    result = mohlat(env, "scheduler", "tick", "--at", "1400/02/06 00:05", at=tehran(1400, 2, 5))
+    assert result.exit_code == 2
+    assert "a time no later than now" in result.output
+    earlier = mohlat(env, "scheduler", "tick", "--at", "1400/02/04", at=tehran(1400, 2, 5))
+    assert earlier.exit_code == 0, earlier.output
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["case", "list", "--region", "۱۲"], "region: '۱۲' is not valid; a whole number"),
+        (["case", "list", "--limit", "ten"], "limit: 'ten' is not valid"),
+        (["due", "--within", "3w"], "within: '3w' is not valid; a number followed by d, h or m"),
+        (
+            ["campaign", "create", "x", "--first-day", "1400/1/1a", "--last-day", "1400/01/05"],
+            "first day: '1400/1/1a' is not valid",
+        ),
+    ],
+    ids=["persian-digits-out-of-range", "not-a-number", "bad-span", "bad-date"],
+)
+def test_bad_digits_and_dates_exit_2_naming_the_field(
+    env: dict[str, str], args: list[str], field: str
+) -> None:
+    result = mohlat({**env, **ADMIN}, *args)
+    assert result.exit_code == 2
+    assert field in " ".join(result.output.split())
+
+
+def test_fa_shows_persian_month_names_and_digits(env: dict[str, str]) -> None:
+    result = mohlat({**env, **ADMIN}, "--fa", "campaign", "show")
+    assert "۵ اردیبهشت ۱۴۰۰ ۲۳:۵۹:۵۹" in result.output
