@@ -149,14 +149,23 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
         )
 
 
+#: the most case ids one statement names (PostgreSQL takes at most 65,535 parameters)
+MAX_IDS = 5000
+
+
 def _grouped(
     changes: Sequence[DeadlineChange], key: Callable[[DeadlineChange], _K]
 ) -> list[tuple[_K, list[int]]]:
-    """The case ids of ``changes``, grouped by ``key`` (in first-seen order)."""
+    """The case ids of ``changes``, grouped by ``key`` (in first-seen order), in lists of
+    at most :data:`MAX_IDS`."""
     groups: dict[_K, list[int]] = {}
     for change in changes:
         groups.setdefault(key(change), []).append(change.case_id)
-    return list(groups.items())
+    return [
+        (value, ids[start : start + MAX_IDS])
+        for value, ids in groups.items()
+        for start in range(0, len(ids), MAX_IDS)
+    ]
 
 
 def _micros(change: DeadlineChange) -> int:

@@ -20,6 +20,7 @@ from mohlat.errors import (
     TransitionNotAllowed,
 )
 from mohlat.services.campaigns import publish
+from mohlat.store import Database
 
 END_OF_WINDOW = tehran(1400, 2, 5, 23, 59, 59, 999999)
 END_OF_REVIEW = tehran(1400, 2, 15, 23, 59, 59, 999999)
@@ -320,3 +321,16 @@ def test_large_moves_are_written_in_chunks_with_the_same_result(
     assert {in_review.state(c) for c in in_review.case_ids} == {"ranked"}
     positions = sorted(in_review.case(c).position_national for c in in_review.case_ids)
     assert positions == list(range(1, 10))
+
+
+def test_deadline_writes_are_split_below_the_parameter_limit(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a campaign for many offices names at most MAX_IDS cases a statement."""
+    from mohlat.store import writes
+
+    monkeypatch.setattr(writes, "MAX_IDS", 4)
+    world = World(db).setup(offices=9)
+    assert all(world.pending_due(case) == world.campaign.closes_at for case in world.case_ids)
+    world.sweep(tehran(1400, 2, 6, 0, 5))
+    assert {world.state(case) for case in world.case_ids} == {"lapsed"}
