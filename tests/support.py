@@ -145,6 +145,28 @@ class World:
         with self.db.transaction() as tx:
             return q.case_events(tx, case_id=case_id)
 
+    def chain(self, case_id: int) -> list[Any]:
+        """The case's events as stored, as NewEvents (what the hash chain covers)."""
+        from mohlat.workflow.timeline import NewEvent
+
+        return [
+            NewEvent(
+                e.case_id,
+                e.campaign_id,
+                e.seq,
+                e.action,
+                e.from_state,
+                e.to_state,
+                e.logical_at,
+                e.recorded_at,
+                e.actor,
+                e.payload,
+                e.prev_hash,
+                e.hash,
+            )
+            for e in self.events(case_id)
+        ]
+
     def deadlines(self, case_id: int, status: str | None = None) -> list[Any]:
         from mohlat.store import queries as q
 

@@ -71,23 +71,7 @@ def test_every_case_timeline_is_an_unbroken_hash_chain(world: World) -> None:
     case = world.case_ids[0]
     world.act("declare", case, tehran(1400, 1, 25, 10))
     world.sweep(tehran(1400, 3, 30))
-    events = [
-        NewEvent(
-            case_id=e.case_id,
-            campaign_id=e.campaign_id,
-            seq=e.seq,
-            action=e.action,
-            from_state=e.from_state,
-            to_state=e.to_state,
-            logical_at=e.logical_at,
-            recorded_at=e.recorded_at,
-            actor=e.actor,
-            payload=e.payload,
-            prev_hash=e.prev_hash,
-            hash=e.hash,
-        )
-        for e in world.events(case)
-    ]
+    events = world.chain(case)
     assert first_broken(events) is None
     tampered = list(events)
     tampered[2] = NewEvent(**{**events[2].__dict__, "actor": "someone else"})

@@ -57,21 +57,8 @@ def _sql(world: World, *statements: str, **params: Any) -> None:
 
 def _event(world: World, case: int, seq: int) -> NewEvent:
     """Event ``seq`` of ``case`` as stored, as a NewEvent."""
-    (e,) = [e for e in world.events(case) if e.seq == seq]
-    return NewEvent(
-        case_id=e.case_id,
-        campaign_id=e.campaign_id,
-        seq=e.seq,
-        action=e.action,
-        from_state=e.from_state,
-        to_state=e.to_state,
-        logical_at=e.logical_at,
-        recorded_at=e.recorded_at,
-        actor=e.actor,
-        payload=e.payload,
-        prev_hash=e.prev_hash,
-        hash=e.hash,
-    )
+    (found,) = [e for e in world.chain(case) if e.seq == seq]
+    return found
 
 
 def _forge(world: World, case: int, *, seq: int, like: int, prev_hash: str) -> None:
