@@ -29,6 +29,7 @@ from mohlat.display import (
     case_table,
     num,
     region_state_table,
+    score_table,
     timeline_table,
     use_persian_digits,
     when,
@@ -659,6 +660,11 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
         )
     if c.final_total is not None:
         console.print(f"  final     {num(c.final_total)} (grade {c.final_grade})")
+    if c.breakdown:
+        from mohlat.scoring import Score
+
+        score = Score.from_json(c.breakdown)
+        console.print(score_table(score.lines, score.total, "score, line by line"))
     table = Table(title="deadlines", title_justify="left")
     for column in ("kind", "status", "due (Tehran)", "time left"):
         table.add_column(column)
@@ -1354,20 +1360,8 @@ def score_explain(
             }
         )
         return
-    table = Table(
-        title=f"score of case {found.row.case.id} ({found.row.office.code})", title_justify="left"
-    )
-    for column in ("criterion", "input", "points", "note"):
-        table.add_column(column, justify="right" if column == "points" else "left")
-    for line in lines:
-        table.add_row(
-            str(line["label"]),
-            "-" if line["value"] is None else str(line["value"]),
-            f"{line['points']:g}",
-            str(line["note"]),
-        )
-    table.add_row("total", "", f"{found.lines_total:g}", "", style="bold")
-    console.print(table)
+    title = f"score of case {found.row.case.id} ({found.row.office.code})"
+    console.print(score_table(found.lines, found.lines_total, title))
     if found.final_total is not None:
         console.print(
             f"published {found.total:g} ({found.grade}); after the appeal "

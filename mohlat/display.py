@@ -20,6 +20,7 @@ __all__ = [
     "case_table",
     "num",
     "region_state_table",
+    "score_table",
     "timeline_table",
     "use_persian_digits",
     "when",
@@ -152,3 +153,15 @@ def _details(payload: dict[str, Any]) -> list[str]:
         else:
             parts.append(f"{key.replace('_', ' ')}: {value}")
     return parts
+
+
+def score_table(lines: Sequence[Any], total: float, title: str) -> Table:
+    """A score's lines (criterion, input, points, note) and their total."""
+    table = Table(title=title, title_justify="left")
+    for column in ("criterion", "input", "points", "note"):
+        table.add_column(column, justify="right" if column == "points" else "left")
+    for line in lines:
+        value = "-" if line.value is None else str(line.value)
+        table.add_row(line.label, value, f"{line.points:g}", line.note)
+    table.add_row("total", "", f"{total:g}", "", style="bold")
+    return table
