@@ -731,6 +731,7 @@ def _case_action(
     text: str | None = None,
     text_required: bool = False,
     describe: Callable[[CaseRow], str] | None = None,
+    disputes: tuple[str, ...] = (),
 ) -> None:
     from mohlat.services.cases import act, own_case_ref
 
@@ -748,6 +749,7 @@ def _case_action(
             violations=_pairs(violations, "violation"),
             text=text,
             text_required=text_required,
+            disputes=disputes,
         )
     _ok(
         f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
@@ -845,10 +847,28 @@ def publish(campaign: CampaignOption = None) -> None:
 
     Example: `mohlat publish -c 1400-2`
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from mohlat.services.campaigns import publish as publish_campaign
 
-    with _acting() as (db, actor):
-        done = publish_campaign(db, actor=actor, now=_now(), code=campaign)
+    with (
+        _acting() as (db, actor),
+        Progress(
+            TextColumn("publishing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar,
+    ):
+        task = bar.add_task("publishing", total=None)
+        done = publish_campaign(
+            db,
+            actor=actor,
+            now=_now(),
+            code=campaign,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
     _ok(f"published: {done.positions} case(s) ranked")
 
 
@@ -870,9 +890,8 @@ def appeal(
 
     Example: `mohlat appeal --text "the office area is 80 m², see the lease" --dispute office_space`
     """
-    disputed = f" [disputes: {', '.join(field)}]" if field else ""
     _case_action(
-        "appeal", case, campaign, text=(text + disputed) if text else text, text_required=True
+        "appeal", case, campaign, text=text, text_required=True, disputes=tuple(field or ())
     )
 
 

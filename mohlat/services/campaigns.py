@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from mohlat.calendars import parse_jalali_date, period_end, window_close, window_open
@@ -167,7 +167,14 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
     return len(case_ids)
 
 
-def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> Publication:
+def publish(
+    db: Database,
+    *,
+    actor: Actor,
+    now: datetime,
+    code: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Publication:
     """Publish a campaign's ranks now, before its review window closes.
 
     Allowed once every case is reviewed: none still declaring, none out for
@@ -195,7 +202,9 @@ def publish(db: Database, *, actor: Actor, now: datetime, code: str | None) -> P
                 f"is reviewed: {', '.join(waiting)}"
             )
         rules = campaign_rules(tx, campaign, published_at=now)
-        return publish_in(tx, rules=rules, at=now, recorded_at=now, actor=actor.name)
+        return publish_in(
+            tx, rules=rules, at=now, recorded_at=now, actor=actor.name, progress=progress
+        )
 
 
 def list_all(db: Database) -> Sequence[Campaign]:

@@ -105,6 +105,8 @@ class ActionRequest:
     association_score: object = None
     violations: Mapping[str, object] | None = None
     text: str | None = None
+    #: for an appeal: the declaration fields whose evaluation the office disputes
+    disputes: tuple[str, ...] = ()
 
 
 def act(
@@ -120,6 +122,7 @@ def act(
     violations: Mapping[str, object] | None = None,
     text: str | None = None,
     text_required: bool = False,
+    disputes: tuple[str, ...] = (),
 ) -> q.CaseRow:
     """Take ``action`` on a case as ``actor`` at ``now``; refused with a specific error.
 
@@ -127,7 +130,7 @@ def act(
     otherwise), checked against the campaign's rubric. ``text`` is the reason,
     objection or note; it goes on the timeline.
     """
-    request = ActionRequest(actor, ref, fields, association_score, violations, text)
+    request = ActionRequest(actor, ref, fields, association_score, violations, text, disputes)
     _check_text(action, text, text_required)
     with db.transaction() as tx:
         done, refused = _act_in(tx, action, [request], now=now, campaign=campaign)
@@ -263,6 +266,10 @@ def _values(
         merged = {**(row.case.violations or {}), **rubric.validate_violations(request.violations)}
         values["violations"] = {k: v for k, v in merged.items() if v}
         payload["violations"] = [row.case.violations or {}, values["violations"]]
+    if request.disputes:
+        if action != "appeal":
+            raise InvalidInput("dispute", list(request.disputes), "only with an appeal")
+        payload["disputes"] = sorted({rubric.criterion(code).code for code in request.disputes})
     if action == "decide":
         payload["before"] = {"total": row.case.total, "grade": row.case.grade}
     return values, payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,6 +47,7 @@ def fire(
     actor: str,
     by_deadline: bool,
     with_data: bool | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Counter[tuple[str, str, str]]:
     """Fire ``action`` on many cases of one campaign at ``at`` and write the result, in
     chunks; returns how many moved, by (action, from state, to state).
@@ -81,6 +82,8 @@ def fire(
                 )
         apply_plan(tx, plan)
         moved.update((e.action, e.from_state, e.to_state) for e in plan.events)
+        if progress is not None:
+            progress(len(case_ids[start : start + CHUNK]))
     return moved
 
 
@@ -102,30 +105,56 @@ class Publication:
 
 
 def publish_in(
-    tx: Transaction, *, rules: CampaignRules, at: datetime, recorded_at: datetime, actor: str
+    tx: Transaction,
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Publication:
     """Publish the campaign's ranks at ``at``: rank every reviewed case and every case
     whose review time ran out by ``at``, each with its appeal window, and number the
-    ranking. ``rules`` must say published at ``at``.
+    ranking. ``rules`` must say published at ``at``. ``progress(done, total)`` is told
+    how far it is.
 
     Publication comes before the case deadlines that fall due at the same instant
     (see :func:`~mohlat.store.snapshots.next_due`), so each case is ranked by one
     move that also opens its appeal window.
     """
     campaign_id = rules.campaign_id
-    common: dict[str, Any] = {"rules": rules, "at": at, "recorded_at": recorded_at, "actor": actor}
     reviewed = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, reviewed=True
     )
-    moves = fire(tx, "publish", reviewed, by_deadline=False, **common)
     ran_out = q.case_ids_in_state(
-        tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, deadline_due_by=at
+        tx,
+        campaign_id=campaign_id,
+        state=State.REGIONAL_REVIEW,
+        reviewed=False,
+        deadline_due_by=at,
     )
-    moves += fire(tx, "close_review", ran_out, by_deadline=True, **common)
     # ranked earlier without an appeal window (not expected): publication opens it
     waiting = q.case_ids_in_state(
         tx, campaign_id=campaign_id, state=State.RANKED, without_deadline=True
     )
+    total = len(reviewed) + len(ran_out) + len(waiting)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    common: dict[str, Any] = {
+        "rules": rules,
+        "at": at,
+        "recorded_at": recorded_at,
+        "actor": actor,
+        "progress": advance,
+    }
+    moves = fire(tx, "publish", reviewed, by_deadline=False, **common)
+    moves += fire(tx, "close_review", ran_out, by_deadline=True, **common)
     moves += fire(tx, "publish", waiting, by_deadline=False, with_data=False, **common)
     q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
     q.close_campaign_deadline(

@@ -14,6 +14,7 @@ from support import World, tehran
 from mohlat.errors import (
     CaseNotFound,
     DeadlinePassed,
+    InvalidInput,
     NotYetOpen,
     PermissionDenied,
     Refused,
@@ -334,3 +335,13 @@ def test_deadline_writes_are_split_below_the_parameter_limit(
     assert all(world.pending_due(case) == world.campaign.closes_at for case in world.case_ids)
     world.sweep(tehran(1400, 2, 6, 0, 5))
     assert {world.state(case) for case in world.case_ids} == {"lapsed"}
+
+
+def test_an_appeal_names_the_fields_it_disputes(published: World) -> None:
+    case = published.case_ids[0]
+    published.act("appeal", case, tehran(1400, 2, 20, 10), disputes=("office_space",))
+    assert published.events(case)[-1].payload["disputes"] == ["office_space"]
+    with pytest.raises(InvalidInput, match="criterion: 'office_area' is not valid; one of"):
+        published.act(
+            "appeal", published.case_ids[1], tehran(1400, 2, 20, 10), disputes=("office_area",)
+        )
