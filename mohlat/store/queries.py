@@ -32,7 +32,6 @@ __all__ = [
     "add",
     "campaign_by_code",
     "case_by_id",
-    "case_by_office",
     "case_counts",
     "case_deadlines",
     "case_events",
@@ -45,7 +44,6 @@ __all__ = [
     "list_cases",
     "list_closures",
     "list_offices",
-    "office_by_code",
     "open_campaign_deadline",
     "ranked_entries",
     "set_campaign_published",
@@ -201,11 +199,6 @@ def insert_offices(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
         tx.execute(insert(_offices), list(rows))
 
 
-def office_by_code(tx: Session, *, code: str) -> Office | None:
-    """The office with this code."""
-    return tx.execute(select(Office).where(col(Office.code) == code)).scalar_one_or_none()
-
-
 def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
     """Which of ``codes`` exist already."""
     wanted = list(codes)
@@ -301,15 +294,6 @@ def case_rows(
                 ),
             )
     return found
-
-
-def case_by_office(tx: Session, *, campaign_id: int, office_code: str) -> CaseRow | None:
-    """The case of the office with this code in the campaign."""
-    rows = _case_rows(
-        tx,
-        _case_query().where(col(Case.campaign_id) == campaign_id, col(Office.code) == office_code),
-    )
-    return rows[0] if rows else None
 
 
 def case_id_for_office(tx: Session, *, campaign_id: int, office_id: int) -> int | None:
@@ -425,11 +409,6 @@ def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
     return list(tx.execute(query).scalars())
 
 
-def overdue_decisions(tx: Session, *, campaign_id: int, region: int | None) -> list[CaseRow]:
-    """Appealed cases whose decision deadline was missed (escalated)."""
-    return list_cases(tx, campaign_id=campaign_id, region=region, state="appealed", escalated=True)
-
-
 # --- ranking -------------------------------------------------------------------------
 
 
@@ -537,19 +516,6 @@ def delete_closure(tx: Session, *, closure_id: int) -> Closure | None:
         tx.delete(found)
         tx.flush()
     return found
-
-
-def pending_case_deadlines(
-    tx: Session, *, campaign_id: int, kind: str | None = None
-) -> list[tuple[int, int, str, datetime]]:
-    """(deadline id, case id, kind, due) of the campaign's pending case deadlines."""
-    d = _deadlines.c
-    query = select(d.id, d.case_id, d.kind, d.due_at).where(
-        d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None)
-    )
-    if kind:
-        query = query.where(d.kind == kind)
-    return [(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
 
 
 def case_states(tx: Session, *, campaign_id: int) -> list[tuple[int, str, int, int, bool]]:
