@@ -218,8 +218,7 @@ def plan_move(
         new_values.update(scored)
         event_payload.update({k: v for k, v in scored.items() if k != "breakdown"})
     new_values.update(_ACTION_VALUES.get(action, {}))
-    if action == "close_review":
-        event_payload["review"] = "time ran out: ranked on the data it has"
+    event_payload.update(_ACTION_PAYLOAD.get(action, {}))
     if action == "approve":
         new_values["reviewed_at"] = at
 
@@ -297,6 +296,11 @@ def _recorded(
         deadlines=deadlines,
     )
 
+
+#: what an action says on the timeline by itself
+_ACTION_PAYLOAD: Mapping[str, Mapping[str, Any]] = {
+    "close_review": {"review": "time ran out: ranked on the data it has"},
+}
 
 #: fields an action sets by itself, whoever fires it
 _ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
