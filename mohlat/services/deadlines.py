@@ -6,7 +6,8 @@ Policy:
 * Adding a closure (or a working-day correction, or removing either) counts every
   pending deadline again on the new calendar. Only deadlines still in the future
   move; one that already fell due (even if no sweep has applied it yet) never
-  moves. A change never moves a deadline into the past.
+  moves. A change never moves a deadline into the past, and closing a day never
+  brings a deadline earlier.
 * A deadline that is not counted on the calendar does not move with it: a resumed
   review clock (it runs on the time it had left), and a declaration window given by
   dates unless the campaign rolls its last day forward.
@@ -119,6 +120,7 @@ def add_closure(
         moved = _recount(
             tx,
             now=now,
+            later_only=not working_day,
             actor=actor.name,
             why=f"{label} {first.strftime('%Y/%m/%d')}"
             f"{'' if last == first else '–' + last.strftime('%Y/%m/%d')}: {text}",
@@ -145,8 +147,11 @@ def remove_closure(
     return moved
 
 
-def _recount(tx: Transaction, *, now: datetime, actor: str, why: str) -> Moved:
-    """Count every campaign's future pending deadlines on the calendar as it now is."""
+def _recount(
+    tx: Transaction, *, now: datetime, actor: str, why: str, later_only: bool = False
+) -> Moved:
+    """Count every campaign's future pending deadlines on the calendar as it now is;
+    ``later_only`` (a day closed) never brings one earlier."""
     deadlines = cases = 0
     for campaign in q.list_campaigns(tx):
         assert campaign.id is not None
@@ -158,7 +163,9 @@ def _recount(tx: Transaction, *, now: datetime, actor: str, why: str) -> Moved:
             tx, campaign_id=campaign.id, after=now
         ):
             new_due = rules.recount(DeadlineKind(kind), started_at, region, province)
-            if new_due is not None and new_due != due and new_due > now:
+            if new_due is None or new_due == due or new_due <= now:
+                continue
+            if new_due > due or not later_only:
                 moves[case_id] = (DeadlineKind(kind), region, due, new_due)
         _record_moves(tx, rules, moves, now=now, actor=actor, action="deadline_moved", why=why)
         _recount_publication(tx, rules, campaign.id, now=now)

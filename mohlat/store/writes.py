@@ -107,7 +107,8 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
         conn.execute(
             update(_deadlines)
             .where(same_case, d.status == "paused")
-            .values(status="pending", due_at=bindparam("_due"), remaining_us=None),
+            # a resumed clock runs on the time it had left: no calendar recounts it
+            .values(status="pending", due_at=bindparam("_due"), remaining_us=None, started_at=None),
             [
                 {"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
                 for c in by_op["resume"]

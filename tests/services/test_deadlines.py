@@ -201,3 +201,22 @@ def test_only_admins_change_the_calendar(referred: World) -> None:
             last_day=None,
             reason="x",
         )
+
+
+def test_a_resumed_review_clock_is_not_recounted_by_a_closure(referred: World) -> None:
+    """It runs on the time it had left when the file went out for correction."""
+    case = referred.case_ids[0]  # region 1, province-1: referred on 8 Ordibehesht 10:00
+    referred.act("correct", case, tehran(1400, 2, 10, 12), fields={"staff_count": "5"})
+    resumed = referred.pending_due(case)
+    assert resumed == tehran(1400, 2, 18, 1, 59, 59, 999999)
+    moved = add_closure(
+        referred.db,
+        actor=World.admin,
+        now=tehran(1400, 2, 11, 8),
+        first_day="1400/02/12",
+        last_day=None,
+        reason="air pollution",
+        provinces=["province-1"],
+    )
+    assert moved.deadlines == 0
+    assert referred.pending_due(case) == resumed
