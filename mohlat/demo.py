@@ -56,8 +56,9 @@ PROVINCES = {
 }
 #: the scheduler is "down" on these days; the sweep after them catches up
 DOWNTIME = (jalali_date(1400, 2, 23), jalali_date(1400, 2, 26))
-#: an air-pollution closure of Tehran province's offices, announced the day before
-CLOSURE_ANNOUNCED, CLOSED_DAY = jalali_date(1400, 2, 11), jalali_date(1400, 2, 12)
+#: an air-pollution closure of region 1's offices (Tehran and Qom), announced ahead
+CLOSURE_ANNOUNCED = jalali_date(1400, 2, 9)
+CLOSED_DAYS = (jalali_date(1400, 2, 12), jalali_date(1400, 2, 13))
 #: the self-declaration window of the article
 WINDOW = (jalali_date(1400, 1, 17), jalali_date(1400, 2, 5))
 
@@ -304,7 +305,7 @@ class _Simulation:
             )
 
     def close_offices(self) -> None:
-        """The admin closes Tehran province's offices for a day: deadlines there move."""
+        """The admin closes region 1's offices for two days: deadlines there move."""
         from mohlat.services.deadlines import add_closure
 
         self.at(CLOSURE_ANNOUNCED, 8)
@@ -312,14 +313,13 @@ class _Simulation:
             self.db,
             actor=Actor("admin", Role.ADMIN),
             now=self.clock.now(),
-            first_day=CLOSED_DAY.strftime("%Y/%m/%d"),
-            last_day=None,
+            first_day=CLOSED_DAYS[0].strftime("%Y/%m/%d"),
+            last_day=CLOSED_DAYS[1].strftime("%Y/%m/%d"),
             reason="air pollution",
-            provinces=["Tehran"],
+            regions=[1],
         )
-        self.tally.done[
-            f"closure of Tehran province on {CLOSED_DAY.strftime('%Y/%m/%d')}: deadlines moved"
-        ] += moved.deadlines
+        days = "–".join(day.strftime("%Y/%m/%d") for day in CLOSED_DAYS)
+        self.tally.done[f"closure of region 1 on {days}: deadlines moved"] += moved.deadlines
 
     def too_late_to_declare(self, day: JalaliDate) -> None:
         """Offices that never declared try at 00:00:00 after the window, before any sweep."""
