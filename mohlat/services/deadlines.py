@@ -224,6 +224,23 @@ def _record_moves(
         apply_plan(tx, plan)
 
 
+def _extended(
+    old: datetime, what: str, *, now: datetime, to: str | None, days: int | None
+) -> datetime:
+    """The new end of ``what`` (now ending at ``old``): refused once it has fallen due,
+    and it must be later than ``old``."""
+    if old <= now:
+        raise Refused(
+            f"{what} fell due at {format_instant(old)}; a deadline that fell due is not extended"
+        )
+    new = _new_due(old, to=to, days=days)
+    if new <= old:
+        raise InvalidInput(
+            "to", to or days, f"a day after the current deadline {format_instant(old)}"
+        )
+    return new
+
+
 def _new_due(old: datetime, *, to: str | None, days: int | None) -> datetime:
     if (to is None) == (days is None):
         raise InvalidInput("extension", to or days, "either --to DATE or --days N")
@@ -259,16 +276,9 @@ def extend_case(
                 f"case {ref!r} has no running deadline to extend (state {row.case.state!r})"
             )
         old = pending[0].due_at
-        if old <= now:
-            raise Refused(
-                f"the {rule.kind.label} deadline of case {ref!r} fell due at "
-                f"{format_instant(old)}; a deadline that fell due is not extended"
-            )
-        new = _new_due(old, to=to, days=days)
-        if new <= old:
-            raise InvalidInput(
-                "to", to or days, f"a day after the current deadline {format_instant(old)}"
-            )
+        new = _extended(
+            old, f"the {rule.kind.label} deadline of case {ref!r}", now=now, to=to, days=days
+        )
         campaign_row = q.campaign_by_id(tx, campaign_id=row.case.campaign_id)
         assert campaign_row is not None
         rules = campaign_rules(tx, campaign_row)
@@ -309,14 +319,7 @@ def extend_window(
         found = find_campaign(tx, campaign)
         assert found.id is not None
         end = found.closes_at if kind is DeadlineKind.DECLARATION else found.review_closes_at
-        if end <= now:
-            raise Refused(
-                f"the {window} window of {found.code!r} closed at "
-                f"{format_instant(end)}; a window that closed is not extended"
-            )
-        new = _new_due(end, to=to, days=days)
-        if new <= end:
-            raise InvalidInput("to", to or days, f"a day after {format_instant(end)}")
+        new = _extended(end, f"the {window} window of {found.code!r}", now=now, to=to, days=days)
         rules = campaign_rules(tx, found)
         moves = {
             case_id: (kind, reg, due, new)
