@@ -51,7 +51,6 @@ ADMIN_ACTIONS: Final[dict[str, frozenset[Role]]] = {
 #: reading: everybody, within their scope
 READ_ACTIONS: Final[dict[str, frozenset[Role]]] = {
     "case.read": frozenset({_A, _S, _O}),
-    "campaign.read": frozenset({_A, _S, _O}),
     "office.read": frozenset({_A, _S}),
 }
 

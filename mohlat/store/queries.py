@@ -412,9 +412,7 @@ def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
 # --- ranking -------------------------------------------------------------------------
 
 
-def ranked_entries(
-    tx: Session, *, campaign_id: int, only_positioned: bool = False
-) -> list[tuple[Any, ...]]:
+def ranked_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:
     """(case id, total, region, province, association score, violations, declared at,
     office code) of the campaign's ranked or later cases."""
     c, o = _cases.c, _offices.c
@@ -432,8 +430,6 @@ def ranked_entries(
         .join(_offices, o.id == c.office_id)
         .where(c.campaign_id == campaign_id, c.total.is_not(None))
     )
-    if only_positioned:
-        query = query.where(c.position_national.is_not(None))
     return [tuple(r) for r in tx.execute(query)]
 
 

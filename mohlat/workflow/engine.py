@@ -170,9 +170,6 @@ class Plan:
         self.events.extend(other.events)
         self.deadlines.extend(other.deadlines)
 
-    def __len__(self) -> int:
-        return len(self.updates)
-
 
 def plan_move(
     case: CaseSnapshot,
