@@ -36,11 +36,24 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _world import CASES, analyze, build, declare_most, fresh_database, print_table, tehran, timed
+from _world import (
+    CASES,
+    VARIANTS,
+    analyze,
+    build,
+    declare_most,
+    fresh_database,
+    print_table,
+    score_of,
+    tehran,
+    timed,
+    write_score,
+)
 from sqlalchemy import and_, func, select, update
 
 import mohlat.services.moves as moves
 import mohlat.services.sweep as sweeping
+from mohlat.services.rules import rubric_of
 from mohlat.store import Database
 from mohlat.store import queries as q
 from mohlat.store.models import Deadline, Event
@@ -51,12 +64,11 @@ RESULT: dict[str, Any] = {}
 
 
 ORDER = [
-    "close_review batches (fire: score + write)",
+    "close_review batches outside publication",
     "publish_in (one transaction)",
-    "  fire 'publish' (opens appeal windows)",
-    "  read ranked entries",
-    "  rank (national/regional/provincial)",
-    "  write positions",
+    "  read the cases, by situation",
+    "  the moves: events, cases, deadlines (set-based)",
+    "  number the positions (one statement)",
 ]
 
 
@@ -78,11 +90,14 @@ def clocked(module: Any, name: str, part: str) -> None:
 
 
 def mark_reviewed(db: Database, campaign_id: int, setup: dict[str, float]) -> None:
-    """SET-UP SHORTCUT (Core UPDATE, no events): review every case under review but 5%."""
+    """SET-UP SHORTCUT (Core UPDATE, no events): review every case under review but 5%:
+    an association score, a violation on some, and the re-summed score ``review``
+    would have written (by the product's scoring, one UPDATE per distinct score)."""
     t0 = time.perf_counter()
     c = CASES.c
     under_review = and_(c.campaign_id == campaign_id, c.state == "regional_review")
     with db.transaction() as tx:
+        rubric = rubric_of(q.campaign_by_id(tx, campaign_id=campaign_id))  # type: ignore[arg-type]
         tx.execute(
             update(CASES)
             .where(under_review, c.id % 20 != 1)
@@ -91,8 +106,20 @@ def mark_reviewed(db: Database, campaign_id: int, setup: dict[str, float]) -> No
         tx.execute(
             update(CASES)
             .where(under_review, c.id % 20 != 1, c.id % 14 == 0)
-            .values(violations={"overcharging": 1})
+            .values(violations={"overcharging": 1}, violations_count=1)
         )
+        for k, declaration in enumerate(VARIANTS, start=1):
+            for a in range(15):
+                for violated in (False, True):
+                    violations = {"overcharging": 1} if violated else {}
+                    these = and_(
+                        under_review,
+                        c.id % 20 != 1,
+                        c.id % 10 == k,
+                        c.id % 15 == a,
+                        (c.id % 14 == 0) if violated else (c.id % 14 != 0),
+                    )
+                    write_score(tx, these, score_of(rubric, declaration, a + 6, violations))
     setup["mark reviewed (Core UPDATE)"] = time.perf_counter() - t0
 
 
@@ -133,11 +160,12 @@ def main() -> None:
         )
 
         # sweep.fire is the close_review batches; moves.fire is publish_in's own firing
-        names = ("fire", "publish_in", "fire", "ranked_entries", "rank", "set_positions")
+        names = ("fire", "publish_in", "load_situations", "apply_groups", "number_positions")
         for module, name, part in zip(
-            (sweeping, sweeping, moves, q, moves, q), names, ORDER, strict=True
+            (sweeping, sweeping, moves, moves, moves), names, ORDER, strict=True
         ):
             clocked(module, name, part)
+        os.sync()  # the set-up's writes reach the disk now, not during the timed sweep
         now, load = tehran(1400, 2, 16, 0, 5), os.getloadavg()[0]
         t0, cpu0 = time.perf_counter(), time.process_time()
         try:

@@ -230,7 +230,7 @@ def _case_json(row: CaseRow) -> dict[str, Any]:
         "final_total": c.final_total,
         "final_grade": c.final_grade,
         "escalated": c.escalated,
-        "declaration": c.declaration or {},
+        "declaration": row.declaration or {},
     }
 
 
@@ -638,7 +638,7 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
             {
                 **_case_json(view.row),
                 "deadlines": deadlines,
-                "breakdown": view.row.case.breakdown,
+                "breakdown": view.row.breakdown,
                 "timeline": [_event_json(e) for e in view.events],
             }
         )
@@ -652,7 +652,9 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
     console.print(
         f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}"
     )
-    if c.total is not None:
+    if c.total is not None and c.position_national is None:
+        console.print(f"  score     {num(c.total)} (grade {c.grade}), provisional: not ranked yet")
+    elif c.total is not None:
         console.print(
             f"  score     {num(c.total)} (grade {c.grade}), rank {c.position_national}"
             f" nationally, {c.position_regional} in region, {c.position_provincial} in"
@@ -660,10 +662,10 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
         )
     if c.final_total is not None:
         console.print(f"  final     {num(c.final_total)} (grade {c.final_grade})")
-    if c.breakdown:
+    if view.row.breakdown:
         from mohlat.scoring import Score
 
-        score = Score.from_json(c.breakdown)
+        score = Score.from_json(view.row.breakdown)
         console.print(score_table(score.lines, score.total, "score, line by line"))
     table = Table(title="deadlines", title_justify="left")
     for column in ("kind", "status", "due (Tehran)", "time left"):
@@ -1375,11 +1377,14 @@ def score_explain(
                 "grade": found.grade,
                 "final_total": found.final_total,
                 "final_grade": found.final_grade,
+                "provisional": found.provisional,
                 "lines": lines,
             }
         )
         return
     title = f"score of case {found.row.case.id} ({found.row.office.code})"
+    if found.provisional:
+        title += ", provisional: not ranked yet"
     console.print(score_table(found.lines, found.lines_total, title))
     if found.final_total is not None:
         console.print(

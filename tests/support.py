@@ -129,12 +129,15 @@ class World:
         return sweep(self.db, now=at)
 
     def case(self, case_id: int) -> Any:
+        return self.row(case_id).case
+
+    def row(self, case_id: int) -> Any:
         from mohlat.store import queries as q
 
         with self.db.transaction() as tx:
             row = q.case_by_id(tx, case_id=case_id)
         assert row is not None
-        return row.case
+        return row
 
     def state(self, case_id: int) -> str:
         return str(self.case(case_id).state)

@@ -10,7 +10,7 @@ from typing import Any
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
 from mohlat.services.access import Actor, authorize, in_scope
 from mohlat.services.campaigns import find_campaign
-from mohlat.services.moves import assign_late_positions, needs_scoring_data
+from mohlat.services.moves import assign_late_positions
 from mohlat.services.rules import campaign_rules
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
@@ -196,7 +196,7 @@ def _act_in(
         else:
             assert found.case.id is not None
             rows[found.case.id] = (request, found)
-    snapshots = load_snapshots(tx, list(rows), with_data=needs_scoring_data(action))
+    snapshots = load_snapshots(tx, list(rows), with_data=True)
     plan = Plan()
     rules_of: dict[int, CampaignRules] = {}
     for snapshot in snapshots:
@@ -238,7 +238,7 @@ def _values(
     payload: dict[str, Any] = {}
     if request.text:
         payload["text"] = request.text.strip()
-    old_declaration = dict(row.case.declaration or {})
+    old_declaration = dict(row.declaration or {})
     if request.fields:
         if action == "declare":
             declaration = rubric.validate_declaration(request.fields)

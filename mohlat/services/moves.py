@@ -4,32 +4,25 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mohlat.errors import TransitionNotAllowed
-from mohlat.scoring import RankEntry, positions_among, rank
+from mohlat.scoring import Position, RankEntry, positions_among
 from mohlat.store import Transaction
 from mohlat.store import queries as q
-from mohlat.store.snapshots import load_snapshots
-from mohlat.store.writes import apply_plan
-from mohlat.workflow.definition import PUBLICATION_KIND, State
-from mohlat.workflow.engine import CampaignRules, DeadlineChange, Plan, plan_move
-from mohlat.workflow.rulebook import possible_destinations
+from mohlat.store.ranking import number_positions
+from mohlat.store.snapshots import load_situations, load_snapshots
+from mohlat.store.writes import apply_groups, apply_plan
+from mohlat.workflow.bulk import Situation, plan_groups
+from mohlat.workflow.definition import PUBLICATION_KIND, STATE_DEADLINES, State
+from mohlat.workflow.engine import CampaignRules, DeadlineChange, plan_moves
 
 __all__ = ["CHUNK", "Publication", "assign_late_positions", "fire", "publish_in"]
 
 log = logging.getLogger(__name__)
-
-_SCORING_STATES = frozenset({State.RANKED, State.FINAL})
-
-
-def needs_scoring_data(action: str) -> bool:
-    """Whether ``action`` may score a case (and so needs its scoring inputs loaded)."""
-    return bool(possible_destinations(action) & _SCORING_STATES)
-
 
 #: how many cases are read and written at once inside a transaction (bind-parameter
 #: limits: PostgreSQL takes at most 65,535 per statement)
@@ -46,52 +39,162 @@ def fire(
     recorded_at: datetime,
     actor: str,
     by_deadline: bool,
-    with_data: bool | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Counter[tuple[str, str, str]]:
     """Fire ``action`` on many cases of one campaign at ``at`` and write the result, in
     chunks; returns how many moved, by (action, from state, to state).
 
+    Cases in the same situation move together, set-based
+    (:func:`~mohlat.workflow.bulk.plan_groups`); the few whose move needs their own
+    numbers (a resumed clock) are planned one by one.
+    """
+    moved: Counter[tuple[str, str, str]] = Counter()
+    for start in range(0, len(case_ids), CHUNK):
+        chunk = case_ids[start : start + CHUNK]
+        moved += move_situations(
+            tx,
+            action,
+            load_situations(tx, chunk, at=at),
+            rules=rules,
+            at=at,
+            recorded_at=recorded_at,
+            actor=actor,
+            by_deadline=by_deadline,
+        )
+        if progress is not None:
+            progress(len(chunk))
+    return moved
+
+
+def move_situations(
+    tx: Transaction,
+    action: str,
+    situations: Mapping[Situation, list[int]],
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    by_deadline: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Counter[tuple[str, str, str]]:
+    """:func:`fire` for cases already grouped by situation, in chunks of neighbouring
+    ids (rows close together in the tables); ``progress`` is told how many cases
+    each step moved."""
+    moved: Counter[tuple[str, str, str]] = Counter()
+    for chunk in _id_ranges(situations, CHUNK):
+        moved += _move_chunk(
+            tx,
+            action,
+            chunk,
+            rules=rules,
+            at=at,
+            recorded_at=recorded_at,
+            actor=actor,
+            by_deadline=by_deadline,
+            progress=progress,
+        )
+    return moved
+
+
+def _id_ranges(
+    situations: Mapping[Situation, list[int]], size: int
+) -> Iterator[dict[Situation, list[int]]]:
+    """The same cases by situation, cut into chunks of at most ``size`` ids in id order."""
+    flat = sorted((case_id, situation) for situation, ids in situations.items() for case_id in ids)
+    for start in range(0, len(flat), size):
+        chunk: dict[Situation, list[int]] = {}
+        for case_id, situation in flat[start : start + size]:
+            chunk.setdefault(situation, []).append(case_id)
+        yield chunk
+
+
+def _move_chunk(
+    tx: Transaction,
+    action: str,
+    situations: Mapping[Situation, list[int]],
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    by_deadline: bool,
+    progress: Callable[[int], None] | None,
+) -> Counter[tuple[str, str, str]]:
+    bulk = plan_groups(
+        situations,
+        action,
+        rules=rules,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        by_deadline=by_deadline,
+    )
+    apply_groups(tx, bulk.groups, progress)
+    moved: Counter[tuple[str, str, str]] = Counter()
+    for group in bulk.groups:
+        moved[(action, group.move.source.value, group.move.dest.value)] += len(group.case_ids)
+    one_by_one = list(bulk.one_by_one)
+    for ids, refusal in bulk.refused:
+        if not by_deadline or not isinstance(refusal, TransitionNotAllowed):
+            raise refusal
+        one_by_one.extend(ids)  # closed as stale there, each with a warning
+    if one_by_one:
+        moved += _fire_one_by_one(
+            tx,
+            action,
+            sorted(one_by_one),
+            rules=rules,
+            at=at,
+            recorded_at=recorded_at,
+            actor=actor,
+            by_deadline=by_deadline,
+        )
+        if progress is not None:
+            progress(len(one_by_one))
+    return moved
+
+
+def _fire_one_by_one(
+    tx: Transaction,
+    action: str,
+    case_ids: Sequence[int],
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    by_deadline: bool,
+) -> Counter[tuple[str, str, str]]:
+    """:func:`fire` for cases planned one by one.
+
     A deadline that fell due for a case no longer in a state it governs (it cannot
     happen through the product) is closed as stale, with a warning, so a sweep
     always makes progress.
     """
-    moved: Counter[tuple[str, str, str]] = Counter()
-    scoring = needs_scoring_data(action) if with_data is None else with_data
-    for start in range(0, len(case_ids), CHUNK):
-        plan = Plan()
-        for snapshot in load_snapshots(tx, case_ids[start : start + CHUNK], with_data=scoring):
-            try:
-                plan.extend(
-                    plan_move(
-                        snapshot,
-                        action,
-                        rules=rules,
-                        at=at,
-                        recorded_at=recorded_at,
-                        actor=actor,
-                        by_deadline=by_deadline,
-                    )
-                )
-            except TransitionNotAllowed as refused:
-                if not by_deadline:
-                    raise
-                log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refused)
-                plan.deadlines.append(
-                    _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
-                )
-        apply_plan(tx, plan)
-        moved.update((e.action, e.from_state, e.to_state) for e in plan.events)
-        if progress is not None:
-            progress(len(case_ids[start : start + CHUNK]))
-    return moved
+    plan, refused = plan_moves(
+        load_snapshots(tx, case_ids, with_data=False),
+        action,
+        rules=rules,
+        at=at,
+        recorded_at=recorded_at,
+        actor=actor,
+        by_deadline=by_deadline,
+    )
+    for snapshot, refusal in refused:
+        if not by_deadline or not isinstance(refusal, TransitionNotAllowed):
+            raise refusal
+        log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refusal)
+        plan.deadlines.append(
+            _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
+        )
+    apply_plan(tx, plan)
+    return Counter((e.action, e.from_state, e.to_state) for e in plan.events)
 
 
 def _stale(
     case_id: int, campaign_id: int, region: int, action: str, at: datetime
 ) -> DeadlineChange:
-    from mohlat.workflow.definition import STATE_DEADLINES
-
     kind = next(r.kind for r in STATE_DEADLINES.values() if r.on_expiry == action)
     return DeadlineChange("close", case_id, campaign_id, region, kind, at, status="stale")
 
@@ -123,21 +226,28 @@ def publish_in(
     move that also opens its appeal window.
     """
     campaign_id = rules.campaign_id
-    reviewed = q.case_ids_in_state(
-        tx, campaign_id=campaign_id, state=State.REGIONAL_REVIEW, reviewed=True
-    )
-    ran_out = q.case_ids_in_state(
-        tx,
-        campaign_id=campaign_id,
-        state=State.REGIONAL_REVIEW,
-        reviewed=False,
-        deadline_due_by=at,
-    )
-    # ranked earlier without an appeal window (not expected): publication opens it
-    waiting = q.case_ids_in_state(
-        tx, campaign_id=campaign_id, state=State.RANKED, without_deadline=True
-    )
-    total = len(reviewed) + len(ran_out) + len(waiting)
+    review = State.REGIONAL_REVIEW.value
+    classes = [
+        # reviewed cases are ranked by publication
+        ("publish", False, q.in_state(campaign_id=campaign_id, state=review, reviewed=True)),
+        # the review time of the others ran out: ranked on the data they have
+        (
+            "close_review",
+            True,
+            q.in_state(campaign_id=campaign_id, state=review, reviewed=False, deadline_due_by=at),
+        ),
+        # ranked earlier without an appeal window (not expected): publication opens it
+        (
+            "publish",
+            False,
+            q.in_state(campaign_id=campaign_id, state=State.RANKED.value, without_deadline=True),
+        ),
+    ]
+    loaded = [
+        (action, by_deadline, load_situations(tx, at=at, where=condition))
+        for action, by_deadline, condition in classes
+    ]
+    total = sum(len(ids) for _, _, situations in loaded for ids in situations.values())
     done = 0
 
     def advance(count: int) -> None:
@@ -146,26 +256,28 @@ def publish_in(
         if progress is not None:
             progress(done, total)
 
-    common: dict[str, Any] = {
-        "rules": rules,
-        "at": at,
-        "recorded_at": recorded_at,
-        "actor": actor,
-        "progress": advance,
-    }
-    moves = fire(tx, "publish", reviewed, by_deadline=False, **common)
-    moves += fire(tx, "close_review", ran_out, by_deadline=True, **common)
-    moves += fire(tx, "publish", waiting, by_deadline=False, with_data=False, **common)
+    moves: Counter[tuple[str, str, str]] = Counter()
+    for action, by_deadline, situations in loaded:
+        moves += move_situations(
+            tx,
+            action,
+            situations,
+            rules=rules,
+            at=at,
+            recorded_at=recorded_at,
+            actor=actor,
+            by_deadline=by_deadline,
+            progress=advance,
+        )
     q.set_campaign_published(tx, campaign_id=campaign_id, at=at)
     q.close_campaign_deadline(
         tx, campaign_id=campaign_id, kind=PUBLICATION_KIND, status="expired", at=recorded_at
     )
-    entries = [_entry(row) for row in q.ranked_entries(tx, campaign_id=campaign_id)]
-    positions = rank(entries, rules.rubric.tie_breakers)
-    q.set_positions(
-        tx, positions=[(cid, p.national, p.regional, p.provincial) for cid, p in positions.items()]
+    # Scores are on the cases since their inputs last changed: numbering is one query.
+    positions = number_positions(
+        tx, campaign_id=campaign_id, tie_breakers=rules.rubric.tie_breakers
     )
-    return Publication(moves, len(positions))
+    return Publication(moves, positions)
 
 
 def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
@@ -173,17 +285,24 @@ def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
     late_ids = set(q.unranked_positions(tx, campaign_id=rules.campaign_id))
     if not late_ids:
         return 0
-    entries = [_entry(r) for r in q.ranked_entries(tx, campaign_id=rules.campaign_id)]
+    entries = [
+        _entry(row)
+        for row in q.rank_entries(tx, campaign_id=rules.campaign_id)
+        if row[8] != State.REGIONAL_REVIEW
+    ]
     late = [e for e in entries if e.case_id in late_ids]
     published = [e for e in entries if e.case_id not in late_ids]
     placed = positions_among(late, published, rules.rubric.tie_breakers)
-    q.set_positions(
-        tx, positions=[(cid, p.national, p.regional, p.provincial) for cid, p in placed.items()]
-    )
+    q.set_positions(tx, positions=[(cid, *_position_tuple(p)) for cid, p in placed.items()])
     return len(placed)
 
 
+def _position_tuple(position: Position) -> tuple[int, int, int]:
+    return position.national, position.regional, position.provincial
+
+
 def _entry(row: Sequence[Any]) -> RankEntry:
+    """A ranking entry from a :func:`~mohlat.store.queries.rank_entries` row."""
     violations: Mapping[str, int] = row[5] or {}
     return RankEntry(
         case_id=row[0],

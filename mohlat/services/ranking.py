@@ -280,6 +280,8 @@ class Explanation:
     grade: str
     final_total: float | None = None
     final_grade: str | None = None
+    #: not ranked yet: the score follows the inputs until the ranks are published
+    provisional: bool = False
 
     @property
     def lines_total(self) -> float:
@@ -299,20 +301,21 @@ def explain(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> Ex
     by line, with its published and, when they differ, final figures.
 
     :class:`~mohlat.errors.CaseNotFound` for a case outside the actor's remit.
-    A case not scored yet (declaring, under review, out for correction) or never to be
-    (lapsed) is :class:`~mohlat.errors.Refused`: its state, not the input, is why.
+    A case not ranked yet has a provisional score (it follows the inputs until the
+    ranks are published). A case with no declaration, or that lapsed, is
+    :class:`~mohlat.errors.Refused`: its state, not the input, is why.
     """
     with db.transaction() as tx:
         row = resolve_case(tx, actor, ref, campaign=campaign)
     case = row.case
-    if case.state not in RANKED_STATES or case.breakdown is None or case.total is None:
+    if row.breakdown is None or case.total is None:
         why = (
             "it lapsed: nothing was declared in time"
             if case.state == State.LAPSED
-            else "scores are given when a case is ranked"
+            else "a case is scored when its office declares"
         )
         raise Refused(f"case {ref.strip()!r} has no score: it is in state {case.state!r}; {why}")
-    score = Score.from_json(case.breakdown)
+    score = Score.from_json(row.breakdown)
     differs = case.final_total is not None and (
         case.final_total != case.total or case.final_grade != case.grade
     )
@@ -323,4 +326,5 @@ def explain(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> Ex
         grade=case.grade or score.grade,
         final_total=case.final_total if differs else None,
         final_grade=case.final_grade if differs else None,
+        provisional=case.state not in RANKED_STATES,
     )

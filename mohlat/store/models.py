@@ -15,6 +15,7 @@ __all__ = [
     "AccountEvent",
     "Campaign",
     "Case",
+    "CaseDetail",
     "Closure",
     "Deadline",
     "Event",
@@ -102,14 +103,14 @@ class Case(SQLModel, table=True):
     region: int
     province: str = Field(max_length=64)
     state: str = Field(max_length=24)
-    declaration: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     declared_at: datetime | None = _instant(nullable=True)
     reviewed_at: datetime | None = _instant(nullable=True)
     association_score: float | None = None
     violations: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
+    #: the number of violations recorded (a ranking tie-breaker), kept with ``violations``
+    violations_count: int = 0
     total: float | None = None
     grade: str | None = Field(default=None, max_length=8)
-    breakdown: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     position_national: int | None = None
     position_regional: int | None = None
     position_provincial: int | None = None
@@ -119,6 +120,17 @@ class Case(SQLModel, table=True):
     version: int = 0
     event_count: int = 0
     last_hash: str = Field(max_length=64)
+
+
+class CaseDetail(SQLModel, table=True):
+    """A case's declaration and the line-by-line score worked out from it: what people
+    read, kept apart from the case row that every sweep reads and rewrites."""
+
+    __tablename__ = "case_details"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    declaration: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    breakdown: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Deadline(SQLModel, table=True):
@@ -152,7 +164,7 @@ class Event(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
-    campaign_id: int = Field(foreign_key="campaigns.id", index=True)
+    campaign_id: int = Field(foreign_key="campaigns.id")
     seq: int
     action: str = Field(max_length=32)
     from_state: str = Field(max_length=24)

@@ -10,21 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
+from mohlat.store._bulk import executemany
+from mohlat.store._dialect import among_ids
 from mohlat.store.models import (
     Account,
     AccountEvent,
     Campaign,
     Case,
+    CaseDetail,
     Closure,
     Deadline,
     Event,
     Office,
     table_of,
 )
+from mohlat.workflow.definition import State
 
 __all__ = [
     "CaseRow",
@@ -45,7 +49,7 @@ __all__ = [
     "list_closures",
     "list_offices",
     "open_campaign_deadline",
-    "ranked_entries",
+    "rank_entries",
     "set_campaign_published",
     "set_positions",
     "unranked_positions",
@@ -53,6 +57,7 @@ __all__ = [
 ]
 
 _cases = table_of(Case)
+_details = table_of(CaseDetail)
 _offices = table_of(Office)
 _deadlines = table_of(Deadline)
 _events = table_of(Event)
@@ -240,7 +245,15 @@ def insert_cases_for(tx: Session, *, rows: Sequence[dict[str, Any]]) -> list[int
     result = tx.execute(
         insert(_cases).returning(_cases.c.id, sort_by_parameter_order=True), list(rows)
     )
-    return [r[0] for r in result]
+    ids = [r[0] for r in result]
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        tx.execute(
+            insert(_details).from_select(
+                ["case_id"], select(_cases.c.id).where(among_ids(_cases.c.id, chunk))
+            )
+        )
+    return ids
 
 
 # --- cases ---------------------------------------------------------------------------
@@ -253,17 +266,29 @@ class CaseRow:
     case: Case
     office: Office
     campaign_code: str
+    detail: CaseDetail | None = None
+
+    @property
+    def declaration(self) -> dict[str, Any] | None:
+        """The case's declaration, as the rubric validated it."""
+        return self.detail.declaration if self.detail else None
+
+    @property
+    def breakdown(self) -> dict[str, Any] | None:
+        """The case's score, line by line (the final one after a decided appeal)."""
+        return self.detail.breakdown if self.detail else None
 
 
 def _case_rows(tx: Session, query: Any) -> list[CaseRow]:
-    return [CaseRow(r[0], r[1], r[2]) for r in tx.execute(query)]
+    return [CaseRow(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
 
 
 def _case_query() -> Any:
     return (
-        select(Case, Office, col(Campaign.code))
+        select(Case, Office, col(Campaign.code), CaseDetail)
         .join(Office, col(Office.id) == col(Case.office_id))
         .join(Campaign, col(Campaign.id) == col(Case.campaign_id))
+        .outerjoin(CaseDetail, col(CaseDetail.case_id) == col(Case.id))
     )
 
 
@@ -377,15 +402,34 @@ def case_ids_in_state(
     """Ids of the campaign's cases in ``state``: optionally only the reviewed (or not)
     ones, those with no open deadline, or those whose pending deadline is due by
     ``deadline_due_by``."""
+    condition = in_state(
+        campaign_id=campaign_id,
+        state=state,
+        reviewed=reviewed,
+        without_deadline=without_deadline,
+        deadline_due_by=deadline_due_by,
+    )
+    return list(tx.execute(select(_cases.c.id).where(condition).order_by(_cases.c.id)).scalars())
+
+
+def in_state(
+    *,
+    campaign_id: int,
+    state: str,
+    reviewed: bool | None = None,
+    without_deadline: bool = False,
+    deadline_due_by: datetime | None = None,
+) -> ColumnElement[bool]:
+    """The condition on cases that :func:`case_ids_in_state` selects by."""
     c, d = _cases.c, _deadlines.c
-    query = select(c.id).where(c.campaign_id == campaign_id, c.state == state).order_by(c.id)
+    conditions = [c.campaign_id == campaign_id, c.state == state]
     if reviewed is not None:
-        query = query.where(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
+        conditions.append(c.reviewed_at.is_not(None) if reviewed else c.reviewed_at.is_(None))
     if without_deadline:
         open_ = select(d.case_id).where(
             d.campaign_id == campaign_id, d.status == "pending", d.case_id.is_not(None)
         )
-        query = query.where(c.id.not_in(open_))
+        conditions.append(c.id.not_in(open_))
     if deadline_due_by is not None:
         due = select(d.case_id).where(
             d.campaign_id == campaign_id,
@@ -393,8 +437,8 @@ def case_ids_in_state(
             d.case_id.is_not(None),
             d.due_at <= deadline_due_by,
         )
-        query = query.where(c.id.in_(due))
-    return list(tx.execute(query).scalars())
+        conditions.append(c.id.in_(due))
+    return and_(*conditions)
 
 
 def case_events(tx: Session, *, case_id: int) -> list[Event]:
@@ -412,35 +456,47 @@ def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
 # --- ranking -------------------------------------------------------------------------
 
 
-def ranked_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:
+#: the states of a ranked case (it has, or is about to get, its positions)
+_RANKED_STATES = (State.RANKED.value, State.APPEALED.value, State.FINAL.value)
+
+
+def rank_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:
     """(case id, total, region, province, association score, violations, declared at,
-    office code) of the campaign's ranked or later cases."""
+    office code, state) of the campaign's scored cases under review or ranked; the
+    total is the final one where an appeal decision set it."""
     c, o = _cases.c, _offices.c
     query = (
         select(
             c.id,
-            c.total,
+            func.coalesce(c.final_total, c.total),
             c.region,
             c.province,
             c.association_score,
             c.violations,
             c.declared_at,
             o.code,
+            c.state,
         )
         .join(_offices, o.id == c.office_id)
-        .where(c.campaign_id == campaign_id, c.total.is_not(None))
+        .where(
+            c.campaign_id == campaign_id,
+            c.total.is_not(None),
+            c.state.in_([State.REGIONAL_REVIEW.value, *_RANKED_STATES]),
+        )
     )
     return [tuple(r) for r in tx.execute(query)]
 
 
 def unranked_positions(tx: Session, *, campaign_id: int) -> list[int]:
-    """Ids of the campaign's scored cases that have no position yet."""
+    """Ids of the campaign's ranked cases that have no position yet."""
     c = _cases.c
     return list(
         tx.execute(
             select(c.id)
             .where(
-                c.campaign_id == campaign_id, c.total.is_not(None), c.position_national.is_(None)
+                c.campaign_id == campaign_id,
+                c.state.in_(_RANKED_STATES),
+                c.position_national.is_(None),
             )
             .order_by(c.id)
         ).scalars()
@@ -452,7 +508,8 @@ def set_positions(tx: Session, *, positions: Sequence[tuple[int, int, int, int]]
     if not positions:
         return
     c = _cases.c
-    tx.connection().execute(
+    executemany(
+        tx.connection(),
         update(_cases)
         .where(c.id == bindparam("_id"))
         .values(

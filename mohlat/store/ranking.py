@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mohlat.errors import InvalidInput
+from mohlat.scoring.ranking import TIE_BREAKERS
 from mohlat.store.models import Case, Office, table_of
 
-__all__ = ["RankedCase", "ranked_cases"]
+__all__ = ["RankedCase", "number_positions", "ranked_cases"]
 
 _cases = table_of(Case)
 _offices = table_of(Office)
@@ -85,3 +87,59 @@ def ranked_cases(
     if limit is not None:
         query = query.limit(limit)
     return [RankedCase(*row) for row in tx.execute(query)]
+
+
+#: the states of a ranked case
+_RANKED = ("ranked", "appealed", "final")
+
+
+def number_positions(tx: Session, *, campaign_id: int, tie_breakers: Sequence[str]) -> int:
+    """Number the campaign's ranked cases by their published totals: national, regional
+    and provincial positions, ordered exactly as :func:`mohlat.scoring.rank` orders
+    them (higher total first, then ``tie_breakers``, office code, case id); returns
+    how many were numbered. One statement: the database sorts."""
+    c, o = _cases.c, _offices.c
+    code = o.code.collate("C") if tx.get_bind().dialect.name == "postgresql" else o.code
+    terms = {
+        "total": [c.total.desc()],
+        "association_score": [c.association_score.desc().nulls_last()],
+        "violations_count": [c.violations_count.asc()],
+        "declared_at": [c.declared_at.asc().nulls_last()],
+        "office_code": [code.asc()],
+    }
+    unknown = [name for name in tie_breakers if name not in terms]
+    if unknown:
+        raise InvalidInput("tie_breakers", unknown[0], "one of: " + ", ".join(TIE_BREAKERS))
+    order = [
+        t for name in dict.fromkeys(["total", *tie_breakers, "office_code"]) for t in terms[name]
+    ]
+    order.append(c.id.asc())
+    national = (
+        select(
+            c.id.label("case_id"),
+            c.region,
+            c.province,
+            func.row_number().over(order_by=order).label("national"),
+        )
+        .join(_offices, o.id == c.office_id)
+        .where(c.campaign_id == campaign_id, c.state.in_(_RANKED), c.total.is_not(None))
+        .subquery()
+    )
+    n = national.c
+    # regional and provincial places follow the national order: sorting by one integer
+    numbered = select(
+        n.case_id,
+        n.national,
+        func.row_number().over(partition_by=n.region, order_by=n.national).label("regional"),
+        func.row_number().over(partition_by=n.province, order_by=n.national).label("provincial"),
+    ).subquery()
+    result = tx.execute(
+        update(_cases)
+        .where(c.id == numbered.c.case_id)
+        .values(
+            position_national=numbered.c.national,
+            position_regional=numbered.c.regional,
+            position_provincial=numbered.c.provincial,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,20 +11,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, bindparam, insert, literal, or_, select, update
+from sqlalchemy import JSON, String, and_, bindparam, cast, insert, literal, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from mohlat.errors import ConcurrentUpdate
-from mohlat.store.models import Case, Deadline, Event
+from mohlat.store._bulk import PRESERIALIZED, executemany
+from mohlat.store._dialect import among_ids, sha256_hex
+from mohlat.store.models import Case, CaseDetail, Deadline, Event, table_of
 from mohlat.store.types import UTCDateTime
+from mohlat.workflow.bulk import CopyOf, GroupMove
+from mohlat.workflow.definition import DeadlineKind
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
+from mohlat.workflow.timeline import NewEvent
 
-__all__ = ["apply_plan"]
+__all__ = ["apply_groups", "apply_plan"]
 
 _cases = Case.__table__  # type: ignore[attr-defined]
+_details = table_of(CaseDetail)
 _deadlines = Deadline.__table__  # type: ignore[attr-defined]
 _events = Event.__table__  # type: ignore[attr-defined]
 
@@ -33,17 +41,33 @@ _K = TypeVar("_K", bound=Hashable)
 _OPEN_STATUSES = ("pending", "paused")
 
 
+_INSERT_EVENT = insert(_events).values(
+    {c.name: bindparam(c.name) for c in _events.columns if c.name != "id"}
+)
+
+
 def apply_plan(tx: Session, plan: Plan) -> None:
     """Write everything ``plan`` holds, in the caller's transaction."""
     _update_cases(tx, plan.updates)
     if plan.events:
-        tx.execute(insert(_events), [_event_row(e) for e in plan.events])
+        executemany(tx.connection(), _INSERT_EVENT, [_event_row(e) for e in plan.events])
     _change_deadlines(tx, plan.deadlines)
+
+
+#: case fields kept in ``case_details``, not on the case row
+_DETAIL_FIELDS = frozenset(c.name for c in _details.columns if c.name != "case_id")
 
 
 def _update_cases(tx: Session, updates: Sequence[CaseUpdate]) -> None:
     groups: dict[tuple[str, ...], list[CaseUpdate]] = defaultdict(list)
+    details: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for u in updates:
+        kept = _DETAIL_FIELDS.intersection(u.values)
+        if kept:
+            values = dict(u.values)
+            detail = {name: values.pop(name) for name in kept}
+            details[tuple(sorted(detail))].append({"_case": u.case_id, **detail})
+            u = CaseUpdate(u.case_id, u.version, values)
         groups[tuple(sorted(u.values))].append(u)
     for columns, group in groups.items():
         stmt = (
@@ -52,12 +76,19 @@ def _update_cases(tx: Session, updates: Sequence[CaseUpdate]) -> None:
             .values({c: bindparam(c) for c in columns})
         )
         rows = [{"_id": u.case_id, "_ver": u.version, **u.values} for u in group]
-        result = tx.connection().execute(stmt, rows)
-        if result.rowcount != len(rows):
-            raise ConcurrentUpdate(f"{len(rows) - result.rowcount} of {len(rows)} case(s)")
+        written = executemany(tx.connection(), stmt, rows)
+        if written != len(rows):
+            raise ConcurrentUpdate(f"{len(rows) - written} of {len(rows)} case(s)")
+    for columns, detail_rows in details.items():
+        stmt = (
+            update(_details)
+            .where(_details.c.case_id == bindparam("_case"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        executemany(tx.connection(), stmt, detail_rows)
 
 
-def _event_row(e: Any) -> dict[str, Any]:
+def _event_row(e: NewEvent) -> dict[str, Any]:
     return {
         "case_id": e.case_id,
         "campaign_id": e.campaign_id,
@@ -68,7 +99,7 @@ def _event_row(e: Any) -> dict[str, Any]:
         "logical_at": e.logical_at,
         "recorded_at": e.recorded_at,
         "actor": e.actor,
-        "payload": dict(e.payload),
+        "payload": dict(e.payload) if e.payload_json is None else PRESERIALIZED(e.payload_json),
         "prev_hash": e.prev_hash,
         "hash": e.hash,
     }
@@ -84,15 +115,7 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
     # Closing and opening are set-based: one statement per group of changes that
     # share their values (a sweep batch is usually one group of thousands of cases).
     for (kind, status, at), ids in _grouped(by_op["close"], lambda c: (c.kind, c.status, c.at)):
-        conn.execute(
-            update(_deadlines)
-            .where(
-                d.case_id.in_(ids),
-                d.kind == kind.value,
-                or_(*(d.status == s for s in _OPEN_STATUSES)),
-            )
-            .values(status=status, closed_at=at)
-        )
+        _close_deadlines(conn, ids, kind=kind, status=status, at=at)
     if by_op["pause"]:
         conn.execute(
             update(_deadlines)
@@ -123,31 +146,165 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
         )
     opened = _grouped(by_op["open"], lambda c: (c.kind, c.due_at, c.started_at, c.at))
     for (kind, due_at, started_at, at), ids in opened:
-        c = _cases.c
-        conn.execute(
-            insert(_deadlines).from_select(
-                [
-                    "campaign_id",
-                    "case_id",
-                    "region",
-                    "kind",
-                    "status",
-                    "due_at",
-                    "started_at",
-                    "opened_at",
-                ],
-                select(
-                    c.campaign_id,
-                    c.id,
-                    c.region,
-                    literal(kind.value),
-                    literal("pending"),
-                    literal(due_at, UTCDateTime),
-                    literal(started_at, UTCDateTime),
-                    literal(at, UTCDateTime),
-                ).where(c.id.in_(ids)),
-            )
+        _open_deadlines(conn, ids, kind=kind, due_at=due_at, started_at=started_at, at=at)
+
+
+def _close_deadlines(
+    conn: Connection, ids: Sequence[int], *, kind: DeadlineKind, status: str, at: datetime
+) -> None:
+    """Close the open ``kind`` deadline of these cases, with ``status``."""
+    d = _deadlines.c
+    conn.execute(
+        update(_deadlines)
+        .where(
+            among_ids(d.case_id, ids),
+            d.kind == kind.value,
+            or_(*(d.status == s for s in _OPEN_STATUSES)),
         )
+        .values(status=status, closed_at=at)
+    )
+
+
+def _open_deadlines(
+    conn: Connection,
+    ids: Sequence[int],
+    *,
+    kind: DeadlineKind,
+    due_at: datetime | None,
+    started_at: datetime | None,
+    at: datetime,
+) -> None:
+    """Open a pending ``kind`` deadline due at ``due_at`` for each of these cases."""
+    c = _cases.c
+    conn.execute(
+        insert(_deadlines).from_select(
+            [
+                "campaign_id",
+                "case_id",
+                "region",
+                "kind",
+                "status",
+                "due_at",
+                "started_at",
+                "opened_at",
+            ],
+            select(
+                c.campaign_id,
+                c.id,
+                c.region,
+                literal(kind.value),
+                literal("pending"),
+                literal(due_at, UTCDateTime),
+                literal(started_at, UTCDateTime),
+                literal(at, UTCDateTime),
+            ).where(among_ids(c.id, ids)),
+        )
+    )
+
+
+def apply_groups(
+    tx: Session, groups: Sequence[GroupMove], progress: Callable[[int], None] | None = None
+) -> None:
+    """Write group moves set-based, in the caller's transaction: per chunk of cases,
+    one statement appends their events (chain hashes worked out in SQL), one moves
+    the cases onto them, and one per deadline step.
+
+    The cases must have been read, and on PostgreSQL locked, in this transaction
+    (:func:`~mohlat.store.snapshots.load_situations`); if one is missing,
+    :class:`~mohlat.errors.ConcurrentUpdate` rolls the whole transaction back.
+    ``progress`` is told how many cases each chunk moved.
+    """
+    conn = tx.connection()
+    for group in groups:
+        for start in range(0, len(group.case_ids), MAX_IDS):
+            ids = group.case_ids[start : start + MAX_IDS]
+            conn.execute(_append_events(group, ids))
+            # the cases are locked since they were read (PostgreSQL rows, the SQLite
+            # database); the count still guards the write against a case gone missing
+            moved = conn.execute(_move_cases(group, ids)).rowcount
+            if moved != len(ids):
+                raise ConcurrentUpdate(f"{len(ids) - moved} of {len(ids)} case(s)")
+            at = group.hasher.logical_at
+            for step in group.deadlines:
+                if step.op == "close":
+                    _close_deadlines(conn, ids, kind=step.kind, status=step.status, at=at)
+                else:
+                    _open_deadlines(
+                        conn,
+                        ids,
+                        kind=step.kind,
+                        due_at=step.due_at,
+                        started_at=step.started_at,
+                        at=at,
+                    )
+            if progress is not None:
+                progress(len(ids))
+
+
+def _append_events(group: GroupMove, ids: Sequence[int]) -> Executable:
+    """INSERT … SELECT of each case's next event, hash-chained to its last one."""
+    c = _cases.c
+    head, middle, before_seq, tail = group.hasher.pieces
+    seq = c.event_count + 1
+    hashed_text = (
+        c.last_hash
+        + literal(head)
+        + cast(c.id, String)
+        + literal(middle + group.payload_json + before_seq)
+        + cast(seq, String)
+        + literal(tail)
+    )
+    hasher, move = group.hasher, group.move
+    return insert(_events).from_select(
+        [
+            "case_id",
+            "campaign_id",
+            "seq",
+            "action",
+            "from_state",
+            "to_state",
+            "logical_at",
+            "recorded_at",
+            "actor",
+            "payload",
+            "prev_hash",
+            "hash",
+        ],
+        select(
+            c.id,
+            c.campaign_id,
+            seq,
+            literal(group.action),
+            literal(move.source.value),
+            literal(move.dest.value),
+            literal(hasher.logical_at, UTCDateTime),
+            literal(hasher.recorded_at, UTCDateTime),
+            literal(hasher.actor),
+            literal(group.payload, JSON),
+            c.last_hash,
+            sha256_hex(hashed_text),
+        ).where(among_ids(c.id, ids)),
+    )
+
+
+def _move_cases(group: GroupMove, ids: Sequence[int]) -> Executable:
+    """UPDATE of the cases onto the events :func:`_append_events` added."""
+    c, e = _cases.c, _events.c
+    new_head = select(e.hash).where(e.case_id == c.id, e.seq == c.event_count + 1).scalar_subquery()
+    values = {
+        name: c[value.field] if isinstance(value, CopyOf) else value
+        for name, value in group.values.items()
+    }
+    return (
+        update(_cases)
+        .where(among_ids(c.id, ids))
+        .values(
+            **values,
+            version=c.version + 1,
+            event_count=c.event_count + 1,
+            last_hash=new_head,
+        )
+    )
 
 
 #: the most case ids one statement names (PostgreSQL takes at most 65,535 parameters)

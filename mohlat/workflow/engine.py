@@ -20,14 +20,14 @@ Deadline policy, as applied here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
 from mohlat.calendars import JalaliDate, WorkCalendar, format_instant, period_end, window_close
-from mohlat.errors import DeadlinePassed, NotYetOpen
+from mohlat.errors import DeadlinePassed, MohlatError, NotYetOpen, TransitionNotAllowed
 from mohlat.scoring import Rubric, score_case
 from mohlat.workflow.definition import (
     STATE_DEADLINES,
@@ -39,20 +39,30 @@ from mohlat.workflow.definition import (
 )
 from mohlat.workflow.rulebook import Move, decide
 from mohlat.workflow.settings import CampaignSettings
-from mohlat.workflow.timeline import NewEvent
+from mohlat.workflow.timeline import EventHasher, NewEvent, canonical
 
 __all__ = [
+    "PROVISIONAL_SCORE_STATES",
+    "SCORING_INPUTS",
     "CampaignRules",
     "CaseSnapshot",
     "CaseUpdate",
     "DeadlineChange",
     "Plan",
     "plan_move",
+    "plan_moves",
     "plan_note",
 ]
 
+#: the case fields a score is worked out from
+SCORING_INPUTS: frozenset[str] = frozenset({"declaration", "association_score", "violations"})
+#: the states in which a case's score follows its inputs (it is not yet ranked)
+PROVISIONAL_SCORE_STATES: frozenset[State] = frozenset(
+    {State.DECLARING, State.REGIONAL_REVIEW, State.CORRECTION_REFERRAL}
+)
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class CaseSnapshot:
     """What the planner needs to know of one case."""
 
@@ -70,7 +80,10 @@ class CaseSnapshot:
     due_at: datetime | None = None
     #: the time left on a paused deadline (the review clock during a correction)
     paused_left: timedelta | None = None
-    #: scoring inputs; loaded only for actions that may rank the case
+    #: the score the case carries (provisional until it is ranked)
+    total: float | None = None
+    grade: str | None = None
+    #: scoring inputs; loaded only for actions that may change them
     declaration: Mapping[str, Any] | None = None
     association_score: float | None = None
     violations: Mapping[str, int] | None = None
@@ -127,7 +140,7 @@ def _period_due(policy: Any, start: datetime, calendar: WorkCalendar) -> datetim
     return period_end(start, policy, calendar)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseUpdate:
     """New values for one case, applied only if its version is still ``version``."""
 
@@ -136,7 +149,7 @@ class CaseUpdate:
     values: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DeadlineChange:
     """One change to a case's deadlines."""
 
@@ -190,47 +203,115 @@ def plan_move(
     deadline that fell due at ``at``; a person's action is checked against the
     deadline its state carries.
     """
-    facts = Facts(
-        state=case.state,
-        declared=case.declared,
-        reviewed=case.reviewed,
-        published=rules.is_published(at),
-    )
-    move = decide(action, facts)
-    if not by_deadline:
-        _check_timing(case, action, rules, at)
-
-    new_values: dict[str, Any] = dict(values or {})
-    event_payload: dict[str, Any] = dict(payload or {})
-    deadlines = _deadline_changes(case, move, rules, at, by_deadline)
-    for change in deadlines:
-        if change.op in ("open", "resume") and change.due_at is not None:
-            event_payload[f"{change.kind.value}_due"] = change.due_at.isoformat()
-    scored: dict[str, Any] = {}
-    if move.changes_state and move.dest is State.RANKED:
-        scored = _scored(case, new_values, rules, prefix="")
-    elif move.dest is State.FINAL:
-        scored = _scored(case, new_values, rules, prefix="final_")
-    if scored:
-        new_values.update(scored)
-        event_payload.update({k: v for k, v in scored.items() if k != "breakdown"})
-    new_values.update(_ACTION_VALUES.get(action, {}))
-    event_payload.update(_ACTION_PAYLOAD.get(action, {}))
-    if action == "approve":
-        new_values["reviewed_at"] = at
-
-    new_values["state"] = move.dest.value
-    return _recorded(
-        case,
+    plan, refused = plan_moves(
+        [case],
         action,
-        move.dest,
+        rules=rules,
         at=at,
         recorded_at=recorded_at,
         actor=actor,
-        values=new_values,
-        payload=event_payload,
-        deadlines=deadlines,
+        by_deadline=by_deadline,
+        values_of={case.case_id: values} if values else None,
+        payload_of={case.case_id: payload} if payload else None,
     )
+    if refused:
+        raise refused[0][1]
+    return plan
+
+
+def plan_moves(
+    cases: Iterable[CaseSnapshot],
+    action: str,
+    *,
+    rules: CampaignRules,
+    at: datetime,
+    recorded_at: datetime,
+    actor: str,
+    by_deadline: bool = False,
+    values_of: Mapping[int, Mapping[str, Any] | None] | None = None,
+    payload_of: Mapping[int, Mapping[str, Any] | None] | None = None,
+) -> tuple[Plan, list[tuple[CaseSnapshot, MohlatError]]]:
+    """:func:`plan_move` for many cases of one campaign at once: the plan of every
+    allowed move, and each refused case with the reason.
+
+    ``values_of`` and ``payload_of`` give a case's own values and timeline payload by
+    case id. What cases in the same situation share (the decision, deadline dates,
+    the event's encoding) is worked out once per batch.
+    """
+    plan = Plan()
+    refused: list[tuple[CaseSnapshot, MohlatError]] = []
+    published = rules.is_published(at)
+    decisions: dict[tuple[State, bool, bool], Move | TransitionNotAllowed] = {}
+    hashers: dict[State, EventHasher] = {}
+    due_of = DueDates(rules)
+    shared_values = ACTION_VALUES.get(action, {})
+    shared_payload = ACTION_PAYLOAD.get(action, {})
+    for case in cases:
+        situation = (case.state, case.declared, case.reviewed)
+        move = decisions.get(situation)
+        if move is None:
+            try:
+                move = decide(action, Facts(case.state, case.declared, case.reviewed, published))
+            except TransitionNotAllowed as refusal:
+                move = refusal
+            decisions[situation] = move
+        if isinstance(move, TransitionNotAllowed):
+            refused.append((case, move))
+            continue
+        given = values_of.get(case.case_id) if values_of else None
+        try:
+            if not by_deadline:
+                _check_timing(case, action, rules, at)
+            new_values: dict[str, Any] = {**given} if given else {}
+            event_payload: dict[str, Any] = dict(shared_payload)
+            deadlines = _deadline_changes(case, move, rules, at, by_deadline, due_of)
+            for change in deadlines:
+                if change.op in ("open", "resume") and change.due_at is not None:
+                    event_payload[f"{change.kind.value}_due"] = due_of.text(change.due_at)
+            event_payload.update(_score_changes(case, move, new_values, rules))
+        except MohlatError as refusal:
+            refused.append((case, refusal))
+            continue
+        extra = payload_of.get(case.case_id) if payload_of else None
+        if extra:
+            event_payload.update(extra)
+        if shared_values:
+            new_values.update(shared_values)
+        if action == "approve":
+            new_values["reviewed_at"] = at
+        new_values["state"] = move.dest.value
+        hasher = hashers.get(move.dest)
+        if hasher is None:
+            hasher = hashers[move.dest] = EventHasher(
+                action, case.state.value, move.dest.value, at, recorded_at, actor
+            )
+        _record(plan, case, action, move.dest, hasher, new_values, event_payload, deadlines)
+    return plan, refused
+
+
+class DueDates:
+    """Deadline dates worked out once per batch: by (kind, start, region, province)."""
+
+    __slots__ = ("_dues", "_rules", "_texts")
+
+    def __init__(self, rules: CampaignRules) -> None:
+        self._rules = rules
+        self._dues: dict[tuple[DeadlineKind, datetime, int, str], datetime] = {}
+        self._texts: dict[datetime, str] = {}
+
+    def __call__(self, kind: DeadlineKind, start: datetime, region: int, province: str) -> datetime:
+        key = (kind, start, region, province)
+        due = self._dues.get(key)
+        if due is None:
+            due = self._dues[key] = self._rules.period_due(kind, start, region, province)
+        return due
+
+    def text(self, due: datetime) -> str:
+        """``due`` as the timeline writes it."""
+        text = self._texts.get(due)
+        if text is None:
+            text = self._texts[due] = due.isoformat()
+        return text
 
 
 def plan_note(
@@ -271,36 +352,59 @@ def _recorded(
     deadlines: list[DeadlineChange],
 ) -> Plan:
     """The plan that writes ``values``, one hash-chained event and ``deadlines``."""
+    plan = Plan()
+    hasher = EventHasher(action, case.state.value, dest.value, at, recorded_at, actor)
+    _record(plan, case, action, dest, hasher, dict(values), dict(payload), deadlines)
+    return plan
+
+
+def _record(
+    plan: Plan,
+    case: CaseSnapshot,
+    action: str,
+    dest: State,
+    hasher: EventHasher,
+    values: dict[str, Any],
+    payload: dict[str, Any],
+    deadlines: list[DeadlineChange],
+) -> None:
+    """Add to ``plan`` the case's new ``values``, its next event (chained by ``hasher``)
+    and ``deadlines``."""
     seq = case.event_count + 1
-    event = NewEvent.chained(
-        case_id=case.case_id,
-        campaign_id=case.campaign_id,
-        seq=seq,
-        action=action,
-        from_state=case.state.value,
-        to_state=dest.value,
-        logical_at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        payload=dict(payload),
-        prev_hash=case.last_hash,
+    payload_json = canonical(payload)
+    digest = hasher(case.last_hash, case.case_id, seq, payload_json)
+    plan.events.append(
+        NewEvent(
+            case.case_id,
+            case.campaign_id,
+            seq,
+            action,
+            case.state.value,
+            dest.value,
+            hasher.logical_at,
+            hasher.recorded_at,
+            hasher.actor,
+            payload,
+            case.last_hash,
+            digest,
+            payload_json,
+        )
     )
-    digest = event.hash
-    new_values = {**values, "version": case.version + 1, "event_count": seq, "last_hash": digest}
-    return Plan(
-        updates=[CaseUpdate(case.case_id, case.version, new_values)],
-        events=[event],
-        deadlines=deadlines,
-    )
+    values["version"] = case.version + 1
+    values["event_count"] = seq
+    values["last_hash"] = digest
+    plan.updates.append(CaseUpdate(case.case_id, case.version, values))
+    if deadlines:
+        plan.deadlines.extend(deadlines)
 
 
 #: what an action says on the timeline by itself
-_ACTION_PAYLOAD: Mapping[str, Mapping[str, Any]] = {
+ACTION_PAYLOAD: Mapping[str, Mapping[str, Any]] = {
     "close_review": {"review": "time ran out: ranked on the data it has"},
 }
 
 #: fields an action sets by itself, whoever fires it
-_ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
+ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
     "refer": {"reviewed_at": None},
     "escalate": {"escalated": True},
 }
@@ -314,39 +418,99 @@ def _check_timing(case: CaseSnapshot, action: str, rules: CampaignRules, at: dat
         raise DeadlinePassed(action, rule.kind.label, format_instant(case.due_at))
 
 
-def _deadline_changes(
-    case: CaseSnapshot, move: Move, rules: CampaignRules, at: datetime, by_deadline: bool
-) -> list[DeadlineChange]:
-    changes: list[DeadlineChange] = []
+@dataclass(frozen=True, slots=True)
+class DeadlineStep:
+    """What a move does to one of a case's deadlines, before any case's own numbers:
+    ``pause`` keeps the case's time left, ``resume`` gives it back."""
+
+    op: Literal["open", "close", "pause", "resume"]
+    kind: DeadlineKind
+    #: for ``close``: "expired" (it fell due) or "closed" (the case left the state)
+    status: str = ""
+    due_at: datetime | None = None
+    started_at: datetime | None = None
+
+
+def deadline_steps(
+    move: Move,
+    *,
+    has_pending: bool,
+    has_paused: bool,
+    region: int,
+    province: str,
+    rules: CampaignRules,
+    at: datetime,
+    by_deadline: bool,
+    due_of: DueDates,
+) -> list[DeadlineStep]:
+    """The deadline steps of ``move`` for a case whose state's deadline is pending
+    (``has_pending``) or which has a paused clock (``has_paused``), in that office's
+    region and province."""
+    steps: list[DeadlineStep] = []
     source_rule = STATE_DEADLINES.get(move.source)
     dest_rule = STATE_DEADLINES.get(move.dest)
-
-    def change(
-        op: Literal["open", "close", "pause", "resume", "move"], rule: DeadlineRule, **kw: Any
-    ) -> DeadlineChange:
-        return DeadlineChange(op, case.case_id, case.campaign_id, case.region, rule.kind, at, **kw)
-
     if source_rule is not None and (move.changes_state or by_deadline):
-        if move.dest in source_rule.paused_in and case.due_at is not None:
-            changes.append(change("pause", source_rule, remaining=case.due_at - at))
+        if move.dest in source_rule.paused_in and has_pending:
+            steps.append(DeadlineStep("pause", source_rule.kind))
         else:
-            changes.append(
-                change("close", source_rule, status="expired" if by_deadline else "closed")
-            )
+            status = "expired" if by_deadline else "closed"
+            steps.append(DeadlineStep("close", source_rule.kind, status=status))
     if dest_rule is None:
-        return changes
-    reopen = move.changes_state or (dest_rule.anchor is Anchor.PUBLICATION and case.due_at is None)
+        return steps
+    reopen = move.changes_state or (dest_rule.anchor is Anchor.PUBLICATION and not has_pending)
     if not reopen:
-        return changes
-    if move.source in dest_rule.paused_in and case.paused_left is not None:
-        changes.append(change("resume", dest_rule, due_at=at + case.paused_left))
-        return changes
+        return steps
+    if move.source in dest_rule.paused_in and has_paused:
+        steps.append(DeadlineStep("resume", dest_rule.kind))
+        return steps
     start = _period_start(dest_rule, rules, at)
     if dest_rule.anchor is Anchor.CAMPAIGN_WINDOW:
-        changes.append(change("open", dest_rule, due_at=rules.closes_at))
+        steps.append(DeadlineStep("open", dest_rule.kind, due_at=rules.closes_at))
     elif start is not None:
-        due = rules.period_due(dest_rule.kind, start, case.region, case.province)
-        changes.append(change("open", dest_rule, due_at=due, started_at=start))
+        due = due_of(dest_rule.kind, start, region, province)
+        steps.append(DeadlineStep("open", dest_rule.kind, due_at=due, started_at=start))
+    return steps
+
+
+def _deadline_changes(
+    case: CaseSnapshot,
+    move: Move,
+    rules: CampaignRules,
+    at: datetime,
+    by_deadline: bool,
+    due_of: DueDates,
+) -> list[DeadlineChange]:
+    steps = deadline_steps(
+        move,
+        has_pending=case.due_at is not None,
+        has_paused=case.paused_left is not None,
+        region=case.region,
+        province=case.province,
+        rules=rules,
+        at=at,
+        by_deadline=by_deadline,
+        due_of=due_of,
+    )
+    changes: list[DeadlineChange] = []
+    for step in steps:
+        change = DeadlineChange(
+            step.op,
+            case.case_id,
+            case.campaign_id,
+            case.region,
+            step.kind,
+            at,
+            due_at=step.due_at,
+            status=step.status,
+            started_at=step.started_at,
+        )
+        if step.op == "pause":
+            assert case.due_at is not None
+            change.remaining = case.due_at - at
+        elif step.op == "resume":
+            assert case.paused_left is not None
+            change.due_at = at + case.paused_left
+        changes.append(change)
     return changes
 
 
@@ -359,6 +523,35 @@ def _period_start(rule: DeadlineRule, rules: CampaignRules, at: datetime) -> dat
             return None
         return max(at, rules.published_at)
     return at
+
+
+def _score_changes(
+    case: CaseSnapshot, move: Move, values: dict[str, Any], rules: CampaignRules
+) -> dict[str, Any]:
+    """Add to ``values`` the score fields a move sets; returns what the timeline says of
+    the score.
+
+    A case is scored whenever its inputs change before it is ranked, so ranking only
+    reads totals. The score a case is ranked with stays as published; the move to
+    ``final`` sets the final score: re-summed if the decision changed inputs, else the
+    published one. A move into ``ranked`` records no score: the events that changed
+    the inputs already carry it.
+    """
+    changes_inputs = not SCORING_INPUTS.isdisjoint(values)
+    if "violations" in values:
+        values["violations_count"] = sum((values["violations"] or {}).values())
+    scored: dict[str, Any] = {}
+    if move.dest is State.FINAL:
+        if changes_inputs:
+            scored = _scored(case, values, rules, prefix="final_")
+        else:
+            scored = {"final_total": case.total, "final_grade": case.grade}
+            values.update(scored)
+            return {}  # the published score, already on the timeline
+    elif changes_inputs and case.state in PROVISIONAL_SCORE_STATES:
+        scored = _scored(case, values, rules, prefix="")
+    values.update(scored)
+    return {k: v for k, v in scored.items() if k != "breakdown"}
 
 
 def _scored(

@@ -15,15 +15,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["GENESIS", "NewEvent", "event_hash", "first_broken", "first_broken_case"]
+__all__ = [
+    "GENESIS",
+    "EventHasher",
+    "NewEvent",
+    "canonical",
+    "event_hash",
+    "first_broken",
+    "first_broken_case",
+]
 
 #: the "previous hash" of a case's first event
 GENESIS = "0" * 64
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewEvent:
-    """One timeline event, ready to be written."""
+    """One timeline event, ready to be written (treat as immutable: its hash covers it)."""
 
     case_id: int
     campaign_id: int
@@ -39,6 +47,8 @@ class NewEvent:
     payload: Mapping[str, Any] = field(default_factory=dict)
     prev_hash: str = GENESIS
     hash: str = ""
+    #: the payload's canonical JSON, when the planner already encoded it
+    payload_json: str | None = None
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers."""
@@ -120,10 +130,111 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
+def canonical(value: Any) -> str:
+    """``value`` as the canonical JSON that hashes cover (sorted keys, no spaces)."""
+    return _CANONICAL.encode(value)
+
+
 def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     """The chain hash of an event with ``content`` that follows ``prev_hash``."""
-    canonical = _CANONICAL.encode(content)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _CANONICAL.encode(content)).encode()).hexdigest()
+
+
+def _split_in_order(text: str, tokens: list[str]) -> list[str] | None:
+    """``text`` cut at each token, if each occurs exactly once and in this order."""
+    pieces: list[str] = []
+    rest = text
+    for token in tokens:
+        if text.count(token) != 1 or token not in rest:
+            return None
+        piece, rest = rest.split(token)
+        pieces.append(piece)
+    return [*pieces, rest]
+
+
+class EventHasher:
+    """Chain hashes for many events that share their action, states, instants and actor
+    (a bulk move): the same as :func:`event_hash`, with the shared part encoded once.
+
+    The shared text comes from the canonical encoder itself, with markers where the
+    case id, payload and seq go; if the markers cannot be found unambiguously (they
+    contain NUL, which no real value does), every event is encoded in full instead.
+    """
+
+    __slots__ = (
+        "_pieces",
+        "action",
+        "actor",
+        "from_state",
+        "logical_at",
+        "recorded_at",
+        "to_state",
+    )
+
+    _MARKS = ("\x00case_id\x00", "\x00payload\x00", "\x00seq\x00")
+
+    def __init__(
+        self,
+        action: str,
+        from_state: str,
+        to_state: str,
+        logical_at: datetime,
+        recorded_at: datetime,
+        actor: str,
+    ) -> None:
+        self.action, self.from_state, self.to_state = action, from_state, to_state
+        self.logical_at, self.recorded_at, self.actor = logical_at, recorded_at, actor
+        marked = _CANONICAL.encode(
+            _content(
+                self._MARKS[0],  # type: ignore[arg-type]
+                self._MARKS[2],  # type: ignore[arg-type]
+                action,
+                from_state,
+                to_state,
+                logical_at,
+                recorded_at,
+                actor,
+                self._MARKS[1],  # type: ignore[arg-type]
+            )
+        )
+        self._pieces: list[str] | None = _split_in_order(
+            marked, [_CANONICAL.encode(m) for m in self._MARKS]
+        )
+
+    @property
+    def shareable(self) -> bool:
+        """Whether the shared text could be found (see :attr:`pieces`)."""
+        return self._pieces is not None
+
+    @property
+    def pieces(self) -> tuple[str, str, str, str]:
+        """The canonical text around the per-event parts: an event's hashed text is
+        ``prev_hash + head + case_id + middle + payload_json + before_seq + seq + tail``."""
+        if self._pieces is None:
+            raise ValueError("this batch's events cannot share their encoding")
+        head, middle, before_seq, tail = self._pieces
+        return head, middle, before_seq, tail
+
+    def __call__(self, prev_hash: str, case_id: int, seq: int, payload_json: str) -> str:
+        """The chain hash of this batch's event for ``case_id`` with ``seq`` and the
+        payload whose canonical JSON is ``payload_json``."""
+        pieces = self._pieces
+        if pieces is None:
+            content = _content(
+                case_id,
+                seq,
+                self.action,
+                self.from_state,
+                self.to_state,
+                self.logical_at,
+                self.recorded_at,
+                self.actor,
+                json.loads(payload_json),
+            )
+            return event_hash(prev_hash, content)
+        head, middle, before_seq, tail = pieces
+        text = f"{prev_hash}{head}{case_id}{middle}{payload_json}{before_seq}{seq}{tail}"
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def first_broken(events: Iterable[NewEvent]) -> tuple[int, str] | None:

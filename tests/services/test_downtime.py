@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from support import World, fresh_database, tehran
 
-from mohlat.workflow.timeline import NewEvent, first_broken
+from mohlat.workflow.timeline import first_broken
 
 
 def _play(world: World, sweep_every_days: int) -> None:
@@ -74,5 +75,5 @@ def test_every_case_timeline_is_an_unbroken_hash_chain(world: World) -> None:
     events = world.chain(case)
     assert first_broken(events) is None
     tampered = list(events)
-    tampered[2] = NewEvent(**{**events[2].__dict__, "actor": "someone else"})
+    tampered[2] = replace(events[2], actor="someone else")
     assert first_broken(tampered) == (3, "its content does not match its hash")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import World, tehran
+from support import DECLARATION, World, tehran
 
-from mohlat.scoring import default_rubric, load_rubric_file
+from mohlat.scoring import default_rubric, load_rubric_file, score_case
 from mohlat.store import Database
 
 
@@ -28,8 +28,14 @@ def test_editing_the_rubric_file_after_publication_changes_no_score(
     )
     assert load_rubric_file(path).sha256 != world.campaign.rubric_sha256
 
+    # the appeal decision re-sums with a changed input: under the frozen rubric, not the file
     world.act("appeal", case, tehran(1400, 2, 20, 10))
-    world.act("decide", case, tehran(1400, 2, 25, 10))  # re-summed, inputs unchanged
+    world.act("decide", case, tehran(1400, 2, 25, 10), fields={"office_space": "80"})
     decided = world.case(case)
-    assert (decided.final_total, decided.final_grade) == (published.total, published.grade)
-    assert decided.breakdown == published.breakdown
+    inputs = default_rubric().validate_declaration({**DECLARATION, "office_space": "80"})
+    frozen = score_case(default_rubric(), inputs, association_score=None, violations={})
+    edited = score_case(load_rubric_file(path), inputs, association_score=None, violations={})
+    assert frozen.total != edited.total  # the edit would have changed this score
+    assert (decided.total, decided.grade) == (published.total, published.grade)
+    assert (decided.final_total, decided.final_grade) == (frozen.total, frozen.grade)
+    assert world.row(case).breakdown == frozen.to_json()

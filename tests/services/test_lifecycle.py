@@ -146,7 +146,7 @@ def test_ranks_are_published_when_the_review_window_closes(published: World) -> 
         assert published.case(case).position_national is not None
         # 7 days from publication (15 Ordibehesht), that day not counted
         assert published.pending_due(case) == tehran(1400, 2, 22, 23, 59, 59, 999999)
-    # one event each at publication: ranked, scored and given an appeal window
+    # one event each at publication: ranked and given an appeal window
     ranked_approved, ranked_unreviewed = (
         published.events(approved)[-1],
         published.events(unreviewed)[-1],
@@ -154,8 +154,16 @@ def test_ranks_are_published_when_the_review_window_closes(published: World) -> 
     assert (ranked_approved.action, ranked_approved.to_state) == ("publish", "ranked")
     assert (ranked_unreviewed.action, ranked_unreviewed.to_state) == ("close_review", "ranked")
     assert ranked_unreviewed.payload["review"].startswith("time ran out")
-    for event in (ranked_approved, ranked_unreviewed):
-        assert {"appeal_due", "total", "grade"} <= set(event.payload)
+    for case, event in ((approved, ranked_approved), (unreviewed, ranked_unreviewed)):
+        assert event.payload["appeal_due"] == published.pending_due(case).isoformat()
+        # ranked on the score the timeline last recorded when its inputs changed
+        scored = [e for e in published.events(case) if "total" in e.payload]
+        assert scored and scored[-1].action in ("declare", "review")
+        ranked = published.case(case)
+        assert (scored[-1].payload["total"], scored[-1].payload["grade"]) == (
+            ranked.total,
+            ranked.grade,
+        )
     positions = sorted(published.case(c).position_national for c in published.case_ids)
     assert positions == list(range(1, len(published.case_ids) + 1))
 

@@ -360,11 +360,23 @@ def test_an_explanation_outside_the_remit_is_not_found(published: Published) -> 
     assert explain(db, actor=published.world.supervisor(3), ref=case, campaign=None).total == 80
 
 
-def test_an_unscored_case_has_no_explanation(world: World) -> None:
-    case = world.case_ids[0]
+def test_a_case_not_ranked_yet_has_a_provisional_score_that_follows_its_inputs(
+    world: World,
+) -> None:
+    case, silent = world.case_ids[0], world.case_ids[1]
+    with pytest.raises(Refused, match=f"case '{silent}' has no score: it is in state 'declar"):
+        explain(world.db, actor=World.admin, ref=str(silent), campaign=None)
     world.act("declare", case, tehran(1400, 1, 20, 10))
-    with pytest.raises(Refused, match=f"case '{case}' has no score: it is in state 'declaring'"):
-        explain(world.db, actor=World.admin, ref=str(case), campaign=None)
+    declared = explain(world.db, actor=World.admin, ref=str(case), campaign=None)
+    assert declared.provisional and declared.total == world.case(case).total
+    world.sweep(tehran(1400, 2, 6, 0, 5))
+    world.act("review", case, tehran(1400, 2, 8), association_score="20")
+    reviewed = explain(world.db, actor=World.admin, ref=str(case), campaign=None)
+    assert reviewed.provisional and reviewed.total == declared.total + 40  # weight 2
+    assert {line.code: line.points for line in reviewed.lines}["association"] == 40
+
+
+def test_a_lapsed_case_has_no_explanation(world: World) -> None:
     world.sweep(tehran(1400, 2, 6, 0, 5))
     with pytest.raises(Refused, match="in state 'lapsed'; it lapsed"):
         explain(world.db, actor=World.admin, ref=str(world.case_ids[1]), campaign=None)

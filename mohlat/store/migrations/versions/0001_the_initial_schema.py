@@ -114,14 +114,13 @@ def upgrade() -> None:
         sa.Column("region", sa.Integer(), nullable=False),
         sa.Column("province", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.Column("declaration", sa.JSON(), nullable=True),
         sa.Column("declared_at", mohlat.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reviewed_at", mohlat.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("association_score", sa.Float(), nullable=True),
         sa.Column("violations", sa.JSON(), nullable=True),
+        sa.Column("violations_count", sa.Integer(), nullable=False),
         sa.Column("total", sa.Float(), nullable=True),
         sa.Column("grade", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
-        sa.Column("breakdown", sa.JSON(), nullable=True),
         sa.Column("position_national", sa.Integer(), nullable=True),
         sa.Column("position_regional", sa.Integer(), nullable=True),
         sa.Column("position_provincial", sa.Integer(), nullable=True),
@@ -145,6 +144,18 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_campaign_region", ["campaign_id", "region"], unique=False)
         batch_op.create_index("ix_cases_campaign_state", ["campaign_id", "state"], unique=False)
+
+    op.create_table(
+        "case_details",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("declaration", sa.JSON(), nullable=True),
+        sa.Column("breakdown", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+        ),
+        sa.PrimaryKeyConstraint("case_id"),
+    )
 
     op.create_table(
         "deadlines",
@@ -199,9 +210,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id", "seq"),
     )
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_events_campaign_id"), ["campaign_id"], unique=False)
-
     op.create_table(
         "reminders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -241,15 +249,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reminders_case_id"))
 
     op.drop_table("reminders")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_events_campaign_id"))
-
     op.drop_table("events")
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.drop_index("ix_deadlines_due")
         batch_op.drop_index("ix_deadlines_case")
 
     op.drop_table("deadlines")
+    op.drop_table("case_details")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_campaign_state")
         batch_op.drop_index("ix_cases_campaign_region")
