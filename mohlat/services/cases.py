@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
+from mohlat.scoring import RankEntry
 from mohlat.services.access import Actor, authorize, in_scope
 from mohlat.services.campaigns import find_campaign
-from mohlat.services.moves import assign_late_positions
+from mohlat.services.moves import assign_late_positions, place_among_ranked
 from mohlat.services.rules import campaign_rules
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
@@ -208,18 +210,13 @@ def _act_in(
             rules = rules_of[row.case.campaign_id] = campaign_rules(tx, campaign_row)
         try:
             values, payload = _values(action, request, row, rules, now)
-            plan.extend(
-                plan_move(
-                    snapshot,
-                    action,
-                    rules=rules,
-                    at=now,
-                    recorded_at=now,
-                    actor=request.actor.name,
-                    values=values,
-                    payload=payload,
-                )
-            )
+            planned = partial(plan_move, snapshot, action, rules=rules, at=now, recorded_at=now)
+            one = planned(actor=request.actor.name, values=values, payload=payload)
+            if action == "decide":
+                # the re-summed case takes its final place: planned again with it
+                values, payload = _with_final_place(tx, rules, row, one, values, payload)
+                one = planned(actor=request.actor.name, values=values, payload=payload)
+            plan.extend(one)
         except MohlatError as exc:
             refused.append((request, exc))
     apply_plan(tx, plan)
@@ -273,6 +270,40 @@ def _values(
     if action == "decide":
         payload["before"] = {"total": row.case.total, "grade": row.case.grade}
     return values, payload
+
+
+def _with_final_place(
+    tx: Transaction,
+    rules: CampaignRules,
+    row: q.CaseRow,
+    plan: Plan,
+    values: dict[str, Any],
+    payload: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``values`` and ``payload`` of an appeal decision with the case's final positions,
+    placed by its final total among the others as they stand (none is renumbered), and
+    the positions before and after on the timeline."""
+    case, decided = row.case, plan.updates[0].values
+    assert case.id is not None
+    entry = RankEntry(
+        case_id=case.id,
+        total=decided["final_total"],
+        region=case.region,
+        province=case.province,
+        association_score=decided.get("association_score", case.association_score),
+        violations_count=decided.get("violations_count", case.violations_count),
+        declared_at=case.declared_at,
+        office_code=row.office.code,
+    )
+    after = place_among_ranked(tx, rules=rules, entry=entry)
+    before = [case.position_national, case.position_regional, case.position_provincial]
+    placed = {
+        "position_national": after.national,
+        "position_regional": after.regional,
+        "position_provincial": after.provincial,
+    }
+    position = {"before": before, "after": [after.national, after.regional, after.provincial]}
+    return {**values, **placed}, {**payload, "position": position}
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from mohlat.errors import TransitionNotAllowed
-from mohlat.scoring import Position, RankEntry, positions_among
+from mohlat.scoring import Position, RankEntry, position_among, positions_among
 from mohlat.store import Transaction
 from mohlat.store import queries as q
 from mohlat.store.ranking import number_positions
@@ -20,7 +20,15 @@ from mohlat.workflow.bulk import Situation, plan_groups
 from mohlat.workflow.definition import PUBLICATION_KIND, STATE_DEADLINES, State
 from mohlat.workflow.engine import CampaignRules, DeadlineChange, plan_moves
 
-__all__ = ["CHUNK", "Publication", "assign_late_positions", "fire", "publish_in"]
+__all__ = [
+    "CHUNK",
+    "Publication",
+    "assign_late_positions",
+    "fire",
+    "move_situations",
+    "place_among_ranked",
+    "publish_in",
+]
 
 log = logging.getLogger(__name__)
 
@@ -285,16 +293,23 @@ def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
     late_ids = set(q.unranked_positions(tx, campaign_id=rules.campaign_id))
     if not late_ids:
         return 0
-    entries = [
-        _entry(row)
-        for row in q.rank_entries(tx, campaign_id=rules.campaign_id)
-        if row[8] != State.REGIONAL_REVIEW
-    ]
+    entries = [_entry(row) for row in q.rank_entries(tx, campaign_id=rules.campaign_id)]
     late = [e for e in entries if e.case_id in late_ids]
     published = [e for e in entries if e.case_id not in late_ids]
     placed = positions_among(late, published, rules.rubric.tie_breakers)
     q.set_positions(tx, positions=[(cid, *_position_tuple(p)) for cid, p in placed.items()])
     return len(placed)
+
+
+def place_among_ranked(tx: Transaction, *, rules: CampaignRules, entry: RankEntry) -> Position:
+    """The positions ``entry`` (a case re-summed by an appeal decision) takes among the
+    campaign's other ranked cases as they stand, without renumbering them."""
+    others = [
+        _entry(row)
+        for row in q.rank_entries(tx, campaign_id=rules.campaign_id)
+        if row[0] != entry.case_id
+    ]
+    return position_among(entry, others, rules.rubric.tie_breakers)
 
 
 def _position_tuple(position: Position) -> tuple[int, int, int]:
@@ -303,14 +318,13 @@ def _position_tuple(position: Position) -> tuple[int, int, int]:
 
 def _entry(row: Sequence[Any]) -> RankEntry:
     """A ranking entry from a :func:`~mohlat.store.queries.rank_entries` row."""
-    violations: Mapping[str, int] = row[5] or {}
     return RankEntry(
         case_id=row[0],
         total=row[1],
         region=row[2],
         province=row[3],
         association_score=row[4],
-        violations_count=sum(violations.values()),
+        violations_count=row[5],
         declared_at=row[6],
         office_code=row[7],
     )

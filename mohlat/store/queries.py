@@ -461,9 +461,9 @@ _RANKED_STATES = (State.RANKED.value, State.APPEALED.value, State.FINAL.value)
 
 
 def rank_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:
-    """(case id, total, region, province, association score, violations, declared at,
-    office code, state) of the campaign's scored cases under review or ranked; the
-    total is the final one where an appeal decision set it."""
+    """(case id, total, region, province, association score, violations count, declared
+    at, office code) of the campaign's ranked cases; the total is the final one where
+    an appeal decision set it."""
     c, o = _cases.c, _offices.c
     query = (
         select(
@@ -472,17 +472,12 @@ def rank_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:
             c.region,
             c.province,
             c.association_score,
-            c.violations,
+            c.violations_count,
             c.declared_at,
             o.code,
-            c.state,
         )
         .join(_offices, o.id == c.office_id)
-        .where(
-            c.campaign_id == campaign_id,
-            c.total.is_not(None),
-            c.state.in_([State.REGIONAL_REVIEW.value, *_RANKED_STATES]),
-        )
+        .where(c.campaign_id == campaign_id, c.total.is_not(None), c.state.in_(_RANKED_STATES))
     )
     return [tuple(r) for r in tx.execute(query)]
 

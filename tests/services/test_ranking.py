@@ -273,7 +273,16 @@ def test_a_decided_appeal_shows_its_change(finished: Published) -> None:
     raised, lowered = rows["P00002"], rows["X0001"]
     assert (raised.total, raised.final_total, raised.final_grade, raised.change) == (71, 73, "B", 2)
     assert (lowered.total, lowered.final_total, lowered.change) == (67, 65, -2)
-    assert raised.position_national == 4  # positions are the published ones
+    # 73 passes X0003's 72: P00002 takes 3rd place; nobody else is renumbered
+    assert (raised.position_national, rows["X0003"].position_national) == (3, 3)
+    assert rows["P00001"].position_national == 1 and rows["X0002"].position_national == 5
+    decided = finished.world.events(finished.case_of["P00002"])[-1]
+    assert decided.action == "decide"
+    assert decided.payload["position"] == {
+        "before": [4, 1, 1],
+        "after": [3, raised.position_regional, raised.position_provincial],
+    }
+    assert lowered.position_national == 6  # 65 is still behind 70 and ahead of 62
     undecided = rows["P00008"]
     assert (undecided.state, undecided.final_total, undecided.change) == ("appealed", None, None)
     others = [r for code, r in rows.items() if code not in ("P00002", "X0001", "P00008")]
