@@ -32,9 +32,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: how many cases are read and written at once inside a transaction (bind-parameter
-#: limits: PostgreSQL takes at most 65,535 per statement)
+#: how many cases a sweep step reads and moves at once (one transaction each)
 CHUNK = 5000
+#: how many neighbouring cases one set-based statement moves: fewer, larger statements
+#: cost less to prepare; the ids are not bind parameters, so no driver limit applies
+MOVE_CHUNK = 25_000
 
 
 def fire(
@@ -90,7 +92,7 @@ def move_situations(
     ids (rows close together in the tables); ``progress`` is told how many cases
     each step moved."""
     moved: Counter[tuple[str, str, str]] = Counter()
-    for chunk in _id_ranges(situations, CHUNK):
+    for chunk in _id_ranges(situations, MOVE_CHUNK):
         moved += _move_chunk(
             tx,
             action,

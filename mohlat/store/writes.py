@@ -205,40 +205,39 @@ def _open_deadlines(
 def apply_groups(
     tx: Session, groups: Sequence[GroupMove], progress: Callable[[int], None] | None = None
 ) -> None:
-    """Write group moves set-based, in the caller's transaction: per chunk of cases,
-    one statement appends their events (chain hashes worked out in SQL), one moves
+    """Write group moves set-based, in the caller's transaction: per group, one
+    statement appends the cases' events (chain hashes worked out in SQL), one moves
     the cases onto them, and one per deadline step.
 
     The cases must have been read, and on PostgreSQL locked, in this transaction
     (:func:`~mohlat.store.snapshots.load_situations`); if one is missing,
     :class:`~mohlat.errors.ConcurrentUpdate` rolls the whole transaction back.
-    ``progress`` is told how many cases each chunk moved.
+    ``progress`` is told how many cases each group moved.
     """
     conn = tx.connection()
     for group in groups:
-        for start in range(0, len(group.case_ids), MAX_IDS):
-            ids = group.case_ids[start : start + MAX_IDS]
-            conn.execute(_append_events(group, ids))
-            # the cases are locked since they were read (PostgreSQL rows, the SQLite
-            # database); the count still guards the write against a case gone missing
-            moved = conn.execute(_move_cases(group, ids)).rowcount
-            if moved != len(ids):
-                raise ConcurrentUpdate(f"{len(ids) - moved} of {len(ids)} case(s)")
-            at = group.hasher.logical_at
-            for step in group.deadlines:
-                if step.op == "close":
-                    _close_deadlines(conn, ids, kind=step.kind, status=step.status, at=at)
-                else:
-                    _open_deadlines(
-                        conn,
-                        ids,
-                        kind=step.kind,
-                        due_at=step.due_at,
-                        started_at=step.started_at,
-                        at=at,
-                    )
-            if progress is not None:
-                progress(len(ids))
+        ids = group.case_ids
+        conn.execute(_append_events(group, ids))
+        # the cases are locked since they were read (PostgreSQL rows, the SQLite
+        # database); the count still guards the write against a case gone missing
+        moved = conn.execute(_move_cases(group, ids)).rowcount
+        if moved != len(ids):
+            raise ConcurrentUpdate(f"{len(ids) - moved} of {len(ids)} case(s)")
+        at = group.hasher.logical_at
+        for step in group.deadlines:
+            if step.op == "close":
+                _close_deadlines(conn, ids, kind=step.kind, status=step.status, at=at)
+            else:
+                _open_deadlines(
+                    conn,
+                    ids,
+                    kind=step.kind,
+                    due_at=step.due_at,
+                    started_at=step.started_at,
+                    at=at,
+                )
+        if progress is not None:
+            progress(len(ids))
 
 
 def _append_events(group: GroupMove, ids: Sequence[int]) -> Executable:
