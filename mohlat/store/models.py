@@ -139,7 +139,8 @@ class Deadline(SQLModel, table=True):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_due", "status", "due_at"),
-        Index("ix_deadlines_case", "case_id", "status"),
+        # covering the situation and snapshot reads: no deadline row is read for them
+        Index("ix_deadlines_case", "case_id", "status", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

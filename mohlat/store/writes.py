@@ -306,7 +306,7 @@ def _move_cases(group: GroupMove, ids: Sequence[int]) -> Executable:
     )
 
 
-#: the most case ids one statement names (PostgreSQL takes at most 65,535 parameters)
+#: the most case ids one statement of the one-by-one path names
 MAX_IDS = 5000
 
 

@@ -181,7 +181,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
-        batch_op.create_index("ix_deadlines_case", ["case_id", "status"], unique=False)
+        batch_op.create_index("ix_deadlines_case", ["case_id", "status", "due_at"], unique=False)
         batch_op.create_index("ix_deadlines_due", ["status", "due_at"], unique=False)
 
     op.create_table(
