@@ -148,6 +148,15 @@ def _details(payload: dict[str, Any]) -> list[str]:
             parts.append(f"changed: {changed}")
         elif key == "text":
             parts.append(f"“{value}”")
+        elif key == "position" and isinstance(value, dict):
+            before, after = value.get("before") or [], value.get("after") or []
+            places = ", ".join(
+                f"{scope} {b} → {a}"
+                for scope, b, a in zip(
+                    ("national", "region", "province"), before, after, strict=False
+                )
+            )
+            parts.append(f"place: {places}")
         elif isinstance(value, list) and len(value) == 2:
             parts.append(f"{key.replace('_', ' ')}: {value[0]!r} → {value[1]!r}")
         else:

@@ -1,0 +1,19 @@
+"""How timeline payloads read on screen."""
+
+from __future__ import annotations
+
+from mohlat.display import _details
+
+
+def test_an_appeal_decision_shows_the_place_before_and_after() -> None:
+    payload = {"final_total": 73.0, "position": {"before": [4, 2, 1], "after": [3, 1, 1]}}
+    assert _details(payload) == [
+        "final total: 73.0",
+        "place: national 4 → 3, region 2 → 1, province 1 → 1",
+    ]
+
+
+def test_a_due_instant_reads_in_tehran_time() -> None:
+    assert _details({"appeal_due": "2021-05-12T19:29:59.999999+00:00"}) == [
+        "appeal deadline: 1400/02/22 23:59:59"
+    ]
