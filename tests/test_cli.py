@@ -162,6 +162,10 @@ def test_the_scheduler_tick_moves_cases_and_the_timeline_shows_it(env: dict[str,
     shown = mohlat({**env, **ADMIN}, "case", "show", "1", at=tehran(1400, 2, 6, 0, 5))
     assert "regional_review" in shown.output
     assert "9d 23h 54m" in shown.output  # time left on the review clock
+    assert "provisional: not ranked yet" in shown.output  # scored since the declaration
+    explained = mohlat({**env, **ADMIN}, "score", "explain", "1", at=tehran(1400, 2, 6, 0, 5))
+    assert explained.exit_code == 0, explained.output
+    assert "provisional: not ranked yet" in explained.output and "Office space" in explained.output
 
 
 def test_a_bad_csv_is_reported_row_by_row_and_nothing_is_imported(
