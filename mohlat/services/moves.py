@@ -91,20 +91,24 @@ def move_situations(
     """:func:`fire` for cases already grouped by situation, in chunks of neighbouring
     ids (rows close together in the tables); ``progress`` is told how many cases
     each step moved."""
+    firing = _Firing(action, rules, at, recorded_at, actor, by_deadline)
     moved: Counter[tuple[str, str, str]] = Counter()
     for chunk in _id_ranges(situations, MOVE_CHUNK):
-        moved += _move_chunk(
-            tx,
-            action,
-            chunk,
-            rules=rules,
-            at=at,
-            recorded_at=recorded_at,
-            actor=actor,
-            by_deadline=by_deadline,
-            progress=progress,
-        )
+        moved += _move_chunk(tx, firing, chunk, progress)
     return moved
+
+
+@dataclass(frozen=True)
+class _Firing:
+    """One action fired on many cases of one campaign at one instant."""
+
+    action: str
+    rules: CampaignRules
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    #: the scheduler fires it for deadlines that fell due at ``at``
+    by_deadline: bool
 
 
 def _id_ranges(
@@ -121,62 +125,41 @@ def _id_ranges(
 
 def _move_chunk(
     tx: Transaction,
-    action: str,
+    firing: _Firing,
     situations: Mapping[Situation, list[int]],
-    *,
-    rules: CampaignRules,
-    at: datetime,
-    recorded_at: datetime,
-    actor: str,
-    by_deadline: bool,
     progress: Callable[[int], None] | None,
 ) -> Counter[tuple[str, str, str]]:
     bulk = plan_groups(
         situations,
-        action,
-        rules=rules,
-        at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        by_deadline=by_deadline,
+        firing.action,
+        rules=firing.rules,
+        at=firing.at,
+        recorded_at=firing.recorded_at,
+        actor=firing.actor,
+        by_deadline=firing.by_deadline,
     )
     apply_groups(tx, bulk.groups, progress)
     moved: Counter[tuple[str, str, str]] = Counter()
     for group in bulk.groups:
-        moved[(action, group.move.source.value, group.move.dest.value)] += len(group.case_ids)
+        moved[(firing.action, group.move.source.value, group.move.dest.value)] += len(
+            group.case_ids
+        )
     one_by_one = list(bulk.one_by_one)
     for ids, refusal in bulk.refused:
-        if not by_deadline or not isinstance(refusal, TransitionNotAllowed):
+        if not firing.by_deadline or not isinstance(refusal, TransitionNotAllowed):
             raise refusal
         one_by_one.extend(ids)  # closed as stale there, each with a warning
     if one_by_one:
-        moved += _fire_one_by_one(
-            tx,
-            action,
-            sorted(one_by_one),
-            rules=rules,
-            at=at,
-            recorded_at=recorded_at,
-            actor=actor,
-            by_deadline=by_deadline,
-        )
+        moved += _fire_one_by_one(tx, firing, sorted(one_by_one))
         if progress is not None:
             progress(len(one_by_one))
     return moved
 
 
 def _fire_one_by_one(
-    tx: Transaction,
-    action: str,
-    case_ids: Sequence[int],
-    *,
-    rules: CampaignRules,
-    at: datetime,
-    recorded_at: datetime,
-    actor: str,
-    by_deadline: bool,
+    tx: Transaction, firing: _Firing, case_ids: Sequence[int]
 ) -> Counter[tuple[str, str, str]]:
-    """:func:`fire` for cases planned one by one.
+    """Cases planned one by one (:func:`~mohlat.workflow.engine.plan_moves`).
 
     A deadline that fell due for a case no longer in a state it governs (it cannot
     happen through the product) is closed as stale, with a warning, so a sweep
@@ -184,19 +167,21 @@ def _fire_one_by_one(
     """
     plan, refused = plan_moves(
         load_snapshots(tx, case_ids, with_data=False),
-        action,
-        rules=rules,
-        at=at,
-        recorded_at=recorded_at,
-        actor=actor,
-        by_deadline=by_deadline,
+        firing.action,
+        rules=firing.rules,
+        at=firing.at,
+        recorded_at=firing.recorded_at,
+        actor=firing.actor,
+        by_deadline=firing.by_deadline,
     )
     for snapshot, refusal in refused:
-        if not by_deadline or not isinstance(refusal, TransitionNotAllowed):
+        if not firing.by_deadline or not isinstance(refusal, TransitionNotAllowed):
             raise refusal
         log.warning("case %s: stale deadline closed: %s", snapshot.case_id, refusal)
         plan.deadlines.append(
-            _stale(snapshot.case_id, snapshot.campaign_id, snapshot.region, action, at)
+            _stale(
+                snapshot.case_id, snapshot.campaign_id, snapshot.region, firing.action, firing.at
+            )
         )
     apply_plan(tx, plan)
     return Counter((e.action, e.from_state, e.to_state) for e in plan.events)
