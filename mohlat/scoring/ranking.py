@@ -21,7 +21,16 @@ from datetime import datetime
 
 from mohlat.errors import Duplicate, InvalidInput
 
-__all__ = ["TIE_BREAKERS", "Position", "RankEntry", "position_among", "rank", "sort_keys"]
+__all__ = [
+    "TIE_BREAKERS",
+    "Position",
+    "RankEntry",
+    "place_within",
+    "position_among",
+    "positions_among",
+    "rank",
+    "sort_keys",
+]
 
 TIE_BREAKERS: tuple[str, ...] = (
     "total",
@@ -150,3 +159,31 @@ def positions_among(
         )
         for entry, key in zip(late, late_keys, strict=True)
     }
+
+
+def place_within(
+    moved: Sequence[RankEntry], standing: Sequence[RankEntry], tie_breakers: Sequence[str]
+) -> dict[int, Position]:
+    """The places of the ``moved`` entries (an appeal decision changed their totals) in
+    ``standing``, the whole ranking as it now stands, with the moved entries as they
+    are now: one more than the entries of ``standing`` that sort before each, so
+    nobody else is renumbered. By case id; every moved case must be in ``standing``."""
+    keys = sort_keys(standing, tie_breakers)
+    key_of = {entry.case_id: key for entry, key in zip(standing, keys, strict=True)}
+    national = sorted(keys)
+    by_region: dict[int, list[SortKey]] = {}
+    by_province: dict[str, list[SortKey]] = {}
+    for entry, key in zip(standing, keys, strict=True):
+        by_region.setdefault(entry.region, []).append(key)
+        by_province.setdefault(entry.province, []).append(key)
+    for group in (*by_region.values(), *by_province.values()):
+        group.sort()
+    places: dict[int, Position] = {}
+    for entry in moved:
+        key = key_of[entry.case_id]  # its own key is in each list: bisect counts the others
+        places[entry.case_id] = Position(
+            bisect_left(national, key) + 1,
+            bisect_left(by_region[entry.region], key) + 1,
+            bisect_left(by_province[entry.province], key) + 1,
+        )
+    return places

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
-from mohlat.scoring import RankEntry
+from mohlat.scoring import Position, RankEntry
 from mohlat.services.access import Actor, authorize, in_scope
 from mohlat.services.campaigns import find_campaign
 from mohlat.services.moves import assign_late_positions, place_among_ranked
@@ -201,6 +201,7 @@ def _act_in(
     snapshots = load_snapshots(tx, list(rows), with_data=True)
     plan = Plan()
     rules_of: dict[int, CampaignRules] = {}
+    decided: list[_Decided] = []
     for snapshot in snapshots:
         request, row = rows[snapshot.case_id]
         rules = rules_of.get(row.case.campaign_id)
@@ -210,15 +211,26 @@ def _act_in(
             rules = rules_of[row.case.campaign_id] = campaign_rules(tx, campaign_row)
         try:
             values, payload = _values(action, request, row, rules, now)
-            planned = partial(plan_move, snapshot, action, rules=rules, at=now, recorded_at=now)
-            one = planned(actor=request.actor.name, values=values, payload=payload)
-            if action == "decide":
-                # the re-summed case takes its final place: planned again with it
-                values, payload = _with_final_place(tx, rules, row, one, values, payload)
-                one = planned(actor=request.actor.name, values=values, payload=payload)
-            plan.extend(one)
+            planned = partial(
+                plan_move,
+                snapshot,
+                action,
+                rules=rules,
+                at=now,
+                recorded_at=now,
+                actor=request.actor.name,
+            )
+            one = planned(values=values, payload=payload)
         except MohlatError as exc:
             refused.append((request, exc))
+            continue
+        if action == "decide":
+            decided.append(_Decided(row, rules, one, values, payload, planned))
+        else:
+            plan.extend(one)
+    # decided cases take their final places, all of a campaign's at once: planned again
+    for decision, (values, payload) in zip(decided, _final_places(tx, decided), strict=True):
+        plan.extend(decision.plan_again(values=values, payload=payload))
     apply_plan(tx, plan)
     for rules in rules_of.values():
         if rules.is_published(now):
@@ -272,38 +284,63 @@ def _values(
     return values, payload
 
 
-def _with_final_place(
-    tx: Transaction,
-    rules: CampaignRules,
-    row: q.CaseRow,
-    plan: Plan,
-    values: dict[str, Any],
-    payload: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``values`` and ``payload`` of an appeal decision with the case's final positions,
-    placed by its final total among the others as they stand (none is renumbered), and
-    the positions before and after on the timeline."""
-    case, decided = row.case, plan.updates[0].values
-    assert case.id is not None
-    entry = RankEntry(
-        case_id=case.id,
-        total=decided["final_total"],
-        region=case.region,
-        province=case.province,
-        association_score=decided.get("association_score", case.association_score),
-        violations_count=decided.get("violations_count", case.violations_count),
-        declared_at=case.declared_at,
-        office_code=row.office.code,
-    )
-    after = place_among_ranked(tx, rules=rules, entry=entry)
-    before = [case.position_national, case.position_regional, case.position_provincial]
-    placed = {
-        "position_national": after.national,
-        "position_regional": after.regional,
-        "position_provincial": after.provincial,
-    }
-    position = {"before": before, "after": [after.national, after.regional, after.provincial]}
-    return {**values, **placed}, {**payload, "position": position}
+@dataclass(frozen=True)
+class _Decided:
+    """An appeal decision planned without its final place yet."""
+
+    row: q.CaseRow
+    rules: CampaignRules
+    plan: Plan
+    values: dict[str, Any]
+    payload: dict[str, Any]
+    #: ``plan_move`` for this case, waiting for the values and payload
+    plan_again: Callable[..., Plan]
+
+
+def _final_places(
+    tx: Transaction, decided: Sequence[_Decided]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each decision's values and payload with the case's final places: placed by its
+    final total among the campaign's other ranked cases as they stand (none is
+    renumbered), the places before and after on the timeline. One read of each
+    campaign's ranking, however many decisions."""
+    entries: dict[int, RankEntry] = {}
+    for d in decided:
+        case, planned = d.row.case, d.plan.updates[0].values
+        assert case.id is not None
+        entries[case.id] = RankEntry(
+            case_id=case.id,
+            total=planned["final_total"],
+            region=case.region,
+            province=case.province,
+            association_score=planned.get("association_score", case.association_score),
+            violations_count=planned.get("violations_count", case.violations_count),
+            declared_at=case.declared_at,
+            office_code=d.row.office.code,
+        )
+    places: dict[int, Position] = {}
+    for campaign_id, rules in {d.rules.campaign_id: d.rules for d in decided}.items():
+        mine = [
+            e
+            for e, d in zip(entries.values(), decided, strict=True)
+            if d.rules.campaign_id == campaign_id
+        ]
+        places.update(place_among_ranked(tx, rules=rules, entries=mine))
+    result = []
+    for d in decided:
+        case = d.row.case
+        assert case.id is not None
+        after = places[case.id]
+        before = [case.position_national, case.position_regional, case.position_provincial]
+        values = {
+            **d.values,
+            "position_national": after.national,
+            "position_regional": after.regional,
+            "position_provincial": after.provincial,
+        }
+        position = {"before": before, "after": [after.national, after.regional, after.provincial]}
+        result.append((values, {**d.payload, "position": position}))
+    return result
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from mohlat.errors import TransitionNotAllowed
-from mohlat.scoring import Position, RankEntry, position_among, positions_among
+from mohlat.scoring import Position, RankEntry, place_within, positions_among
 from mohlat.store import Transaction
 from mohlat.store import queries as q
 from mohlat.store.ranking import number_positions
@@ -288,15 +288,18 @@ def assign_late_positions(tx: Transaction, *, rules: CampaignRules) -> int:
     return len(placed)
 
 
-def place_among_ranked(tx: Transaction, *, rules: CampaignRules, entry: RankEntry) -> Position:
-    """The positions ``entry`` (a case re-summed by an appeal decision) takes among the
-    campaign's other ranked cases as they stand, without renumbering them."""
-    others = [
-        _entry(row)
+def place_among_ranked(
+    tx: Transaction, *, rules: CampaignRules, entries: Sequence[RankEntry]
+) -> dict[int, Position]:
+    """The places that ``entries`` (cases re-summed by appeal decisions, with their new
+    totals) take in the campaign's ranking as it stands with them, without renumbering
+    anyone else; by case id."""
+    moved = {entry.case_id: entry for entry in entries}
+    standing = [
+        moved.get(row[0]) or _entry(row)
         for row in q.rank_entries(tx, campaign_id=rules.campaign_id)
-        if row[0] != entry.case_id
     ]
-    return position_among(entry, others, rules.rubric.tie_breakers)
+    return place_within(entries, standing, rules.rubric.tie_breakers)
 
 
 def _position_tuple(position: Position) -> tuple[int, int, int]:

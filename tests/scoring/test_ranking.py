@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mohlat.errors import Duplicate, InvalidInput
-from mohlat.scoring import TIE_BREAKERS, Position, RankEntry, position_among, positions_among, rank
+from mohlat.scoring import (
+    TIE_BREAKERS,
+    Position,
+    RankEntry,
+    place_within,
+    position_among,
+    positions_among,
+    rank,
+)
 from mohlat.scoring.ranking import sort_keys
 
 DEFAULT = ("association_score", "violations_count", "declared_at", "office_code")
@@ -242,3 +250,12 @@ def test_many_late_entries_are_placed_as_if_one_by_one() -> None:
         )
         assert together[entry.case_id].national == national
         assert together[entry.case_id] == position_among(entry, others, ["association_score"])
+
+
+def test_a_moved_entry_takes_its_place_within_the_standing_and_nobody_moves() -> None:
+    standing = [entry(i, total, region=1 + i % 2) for i, total in enumerate([90, 80, 70, 60], 1)]
+    raised = entry(4, 85, region=1)  # 60 -> 85 after an appeal: passes 80 and 70
+    now = [e for e in standing if e.case_id != 4] + [raised]
+    # 2nd nationally (after 90) and in the province; 1st of region 1 (ahead of 80);
+    # only the moved case is placed: the others keep theirs
+    assert place_within([raised], now, TIE_BREAKERS) == {4: Position(2, 1, 2)}

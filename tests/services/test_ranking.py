@@ -35,6 +35,7 @@ from support import DECLARATION, World, tehran
 from mohlat.errors import CaseNotFound, InvalidInput, Refused
 from mohlat.identity import make_national_id
 from mohlat.services.access import Actor
+from mohlat.services.cases import ActionRequest, act_many
 from mohlat.services.offices import import_offices, office_rows
 from mohlat.services.ranking import (
     CSV_COLUMNS,
@@ -288,6 +289,26 @@ def test_a_decided_appeal_shows_its_change(finished: Published) -> None:
     others = [r for code, r in rows.items() if code not in ("P00002", "X0001", "P00008")]
     assert {r.state for r in others} == {"final"}
     assert all(r.final_total == r.total and r.change is None for r in others)
+
+
+def test_decisions_taken_together_each_see_the_others_new_totals(
+    published: Published,
+) -> None:
+    world, case_of = published.world, published.case_of
+    for code in ("P00002", "X0001"):
+        world.act("appeal", case_of[code], tehran(1400, 2, 20, 10))
+    requests = [
+        ActionRequest(world.supervisor(2), "P00002", fields={"staff_count": "7"}, text="ok"),
+        ActionRequest(world.supervisor(1), "X0001", fields={"location": "suburb"}, text="ok"),
+    ]
+    done, refused = act_many(world.db, "decide", requests, now=tehran(1400, 2, 25, 10))
+    assert (done, refused) == (2, [])
+    rows = published.by_code(ranking(world.db, actor=World.admin, campaign=None))
+    # here the same places as the decisions taken one at a time (test above)
+    assert (rows["P00002"].position_national, rows["X0001"].position_national) == (3, 6)
+    last = world.events(case_of["P00002"])[-1]
+    assert last.payload["position"]["before"][0] == 4
+    assert last.payload["position"]["after"][0] == 3
 
 
 # --- eligibility ---------------------------------------------------------------------
