@@ -390,28 +390,6 @@ def case_counts(
     return [(r[0], r[1], r[2]) for r in tx.execute(query)]
 
 
-def case_ids_in_state(
-    tx: Session,
-    *,
-    campaign_id: int,
-    state: str,
-    reviewed: bool | None = None,
-    without_deadline: bool = False,
-    deadline_due_by: datetime | None = None,
-) -> list[int]:
-    """Ids of the campaign's cases in ``state``: optionally only the reviewed (or not)
-    ones, those with no open deadline, or those whose pending deadline is due by
-    ``deadline_due_by``."""
-    condition = in_state(
-        campaign_id=campaign_id,
-        state=state,
-        reviewed=reviewed,
-        without_deadline=without_deadline,
-        deadline_due_by=deadline_due_by,
-    )
-    return list(tx.execute(select(_cases.c.id).where(condition).order_by(_cases.c.id)).scalars())
-
-
 def in_state(
     *,
     campaign_id: int,
@@ -420,7 +398,9 @@ def in_state(
     without_deadline: bool = False,
     deadline_due_by: datetime | None = None,
 ) -> ColumnElement[bool]:
-    """The condition on cases that :func:`case_ids_in_state` selects by."""
+    """The campaign's cases in ``state``: optionally only the reviewed (or not) ones,
+    those with no open deadline, or those whose pending deadline is due by
+    ``deadline_due_by``."""
     c, d = _cases.c, _deadlines.c
     conditions = [c.campaign_id == campaign_id, c.state == state]
     if reviewed is not None:

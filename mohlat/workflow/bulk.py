@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mohlat.calendars import format_instant
 from mohlat.errors import MohlatError, NotYetOpen, TransitionNotAllowed
-from mohlat.workflow.definition import STATE_DEADLINES, Facts, State
+from mohlat.workflow.definition import Facts, State
 from mohlat.workflow.engine import (
     ACTION_PAYLOAD,
-    ACTION_VALUES,
     CampaignRules,
     DeadlineStep,
     DueDates,
+    action_values,
+    binding_rule,
+    check_window_opened,
     deadline_steps,
+    due_payload,
 )
 from mohlat.workflow.rulebook import Move, decide
 from mohlat.workflow.timeline import EventHasher, canonical
@@ -110,11 +112,11 @@ def plan_groups(
                 Facts(situation.state, situation.declared, situation.reviewed, published),
             )
             if not by_deadline:
-                _check_group_timing(situation, action, rules, at)
+                check_window_opened(situation.state, action, rules, at)
         except (TransitionNotAllowed, NotYetOpen) as refusal:
             plan.refused.append((list(case_ids), refusal))
             continue
-        if not by_deadline and situation.overdue and _binding(situation.state):
+        if not by_deadline and situation.overdue and binding_rule(situation.state):
             plan.one_by_one.extend(case_ids)  # each is refused with its own due instant
             continue
         steps = deadline_steps(
@@ -131,10 +133,7 @@ def plan_groups(
         if any(step.op in ("pause", "resume") for step in steps):
             plan.one_by_one.extend(case_ids)  # each keeps its own time left
             continue
-        payload: dict[str, Any] = dict(ACTION_PAYLOAD.get(action, {}))
-        for step in steps:
-            if step.op == "open" and step.due_at is not None:
-                payload[f"{step.kind.value}_due"] = due_of.text(step.due_at)
+        payload = {**ACTION_PAYLOAD.get(action, {}), **due_payload(steps, due_of)}
         payload_json = canonical(payload)
         key = (move, tuple(steps), payload_json)
         group = groups.get(key)
@@ -158,27 +157,12 @@ def plan_groups(
     return plan
 
 
-def _check_group_timing(
-    situation: Situation, action: str, rules: CampaignRules, at: datetime
-) -> None:
-    if situation.state is State.DECLARING and at < rules.opens_at:
-        raise NotYetOpen(action, "declaration window", format_instant(rules.opens_at))
-
-
-def _binding(state: State) -> bool:
-    rule = STATE_DEADLINES.get(state)
-    return rule is not None and rule.binding
-
-
 def _values(action: str, move: Move, at: datetime) -> dict[str, Any]:
     """The fields every case of the group gets, as the one-by-one planner sets them
     for a move without inputs of its own."""
-    values: dict[str, Any] = dict(ACTION_VALUES.get(action, {}))
-    if action == "approve":
-        values["reviewed_at"] = at
+    values = action_values(action, move, at)
     if move.dest is State.FINAL:
         # no new inputs: the final score is the published one
         values["final_total"] = CopyOf("total")
         values["final_grade"] = CopyOf("grade")
-    values["state"] = move.dest.value
     return values

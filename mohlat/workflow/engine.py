@@ -49,6 +49,10 @@ __all__ = [
     "CaseUpdate",
     "DeadlineChange",
     "Plan",
+    "action_values",
+    "binding_rule",
+    "check_window_opened",
+    "due_payload",
     "plan_move",
     "plan_moves",
     "plan_note",
@@ -244,7 +248,6 @@ def plan_moves(
     decisions: dict[tuple[State, bool, bool], Move | TransitionNotAllowed] = {}
     hashers: dict[State, EventHasher] = {}
     due_of = DueDates(rules)
-    shared_values = ACTION_VALUES.get(action, {})
     shared_payload = ACTION_PAYLOAD.get(action, {})
     for case in cases:
         situation = (case.state, case.declared, case.reviewed)
@@ -265,9 +268,7 @@ def plan_moves(
             new_values: dict[str, Any] = {**given} if given else {}
             event_payload: dict[str, Any] = dict(shared_payload)
             deadlines = _deadline_changes(case, move, rules, at, by_deadline, due_of)
-            for change in deadlines:
-                if change.op in ("open", "resume") and change.due_at is not None:
-                    event_payload[f"{change.kind.value}_due"] = due_of.text(change.due_at)
+            event_payload.update(due_payload(deadlines, due_of))
             event_payload.update(_score_changes(case, move, new_values, rules))
         except MohlatError as refusal:
             refused.append((case, refusal))
@@ -275,11 +276,7 @@ def plan_moves(
         extra = payload_of.get(case.case_id) if payload_of else None
         if extra:
             event_payload.update(extra)
-        if shared_values:
-            new_values.update(shared_values)
-        if action == "approve":
-            new_values["reviewed_at"] = at
-        new_values["state"] = move.dest.value
+        new_values.update(action_values(action, move, at))
         hasher = hashers.get(move.dest)
         if hasher is None:
             hasher = hashers[move.dest] = EventHasher(
@@ -411,11 +408,42 @@ ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
 
 
 def _check_timing(case: CaseSnapshot, action: str, rules: CampaignRules, at: datetime) -> None:
-    if case.state is State.DECLARING and at < rules.opens_at:
-        raise NotYetOpen(action, "declaration window", format_instant(rules.opens_at))
-    rule = STATE_DEADLINES.get(case.state)
-    if rule is not None and rule.binding and case.due_at is not None and at > case.due_at:
+    check_window_opened(case.state, action, rules, at)
+    rule = binding_rule(case.state)
+    if rule is not None and case.due_at is not None and at > case.due_at:
         raise DeadlinePassed(action, rule.kind.label, format_instant(case.due_at))
+
+
+def check_window_opened(state: State, action: str, rules: CampaignRules, at: datetime) -> None:
+    """Refuse an action on a declaring case before the declaration window opens."""
+    if state is State.DECLARING and at < rules.opens_at:
+        raise NotYetOpen(action, "declaration window", format_instant(rules.opens_at))
+
+
+def binding_rule(state: State) -> DeadlineRule | None:
+    """The deadline ``state`` carries if actions are refused once it has passed."""
+    rule = STATE_DEADLINES.get(state)
+    return rule if rule is not None and rule.binding else None
+
+
+def action_values(action: str, move: Move, at: datetime) -> dict[str, Any]:
+    """The case fields ``action`` sets by itself, whoever fires it, its new state included."""
+    values: dict[str, Any] = dict(ACTION_VALUES.get(action, {}))
+    if action == "approve":
+        values["reviewed_at"] = at
+    values["state"] = move.dest.value
+    return values
+
+
+def due_payload(
+    changes: Iterable[DeadlineStep | DeadlineChange], due_of: DueDates
+) -> dict[str, str]:
+    """What the timeline says of the deadlines a move opens or resumes: ``<kind>_due``."""
+    return {
+        f"{change.kind.value}_due": due_of.text(change.due_at)
+        for change in changes
+        if change.op in ("open", "resume") and change.due_at is not None
+    }
 
 
 @dataclass(frozen=True, slots=True)
