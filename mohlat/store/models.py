@@ -153,6 +153,9 @@ class Deadline(SQLModel, table=True):
     remaining_us: int | None = Field(default=None, sa_type=BigInteger)
     #: the event that started a relative period, so a calendar change can recount it
     started_at: datetime | None = _instant(nullable=True)
+    #: the extensions granted on this deadline, in order (see
+    #: :mod:`mohlat.calendars.extensions`), replayed on every recount; NULL: none
+    extensions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     opened_at: datetime = _instant()
     closed_at: datetime | None = _instant(nullable=True)
 
