@@ -1,5 +1,6 @@
 """Jalali dates, Tehran time, working days and deadlines: pure functions, no I/O, no clock."""
 
+from mohlat.calendars.extensions import Extension, read_extensions, replay_extensions
 from mohlat.calendars.jalali import (
     TEHRAN,
     JalaliDate,
@@ -48,6 +49,7 @@ __all__ = [
     "TUESDAY",
     "WEDNESDAY",
     "Closure",
+    "Extension",
     "JalaliDate",
     "PeriodPolicy",
     "WorkCalendar",
@@ -64,6 +66,8 @@ __all__ = [
     "parse_jalali_datetime",
     "period_end",
     "period_last_day",
+    "read_extensions",
+    "replay_extensions",
     "start_of_day",
     "tehran_date",
     "to_gregorian",

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from mohlat.calendars import parse_jalali_date, period_end, window_close, window_open
+from mohlat.calendars import (
+    Extension,
+    parse_jalali_date,
+    period_end,
+    read_extensions,
+    window_close,
+    window_open,
+)
 from mohlat.errors import CampaignNotFound, InvalidInput, Refused
 from mohlat.scoring import Rubric, default_rubric
 from mohlat.services.access import Actor, authorize
@@ -133,7 +141,16 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
     )
     plan = Plan()
     payload = {"declaration_due": campaign.closes_at.isoformat()}
-    for case_id, (_oid, region, _province) in zip(case_ids, offices, strict=True):
+    granted = _declaration_extensions(tx, campaign.id)
+    rules = campaign_rules(tx, campaign) if granted else None
+    extended: list[tuple[int, str, list[dict[str, Any]]]] = []
+    for case_id, (_oid, region, province) in zip(case_ids, offices, strict=True):
+        due = campaign.closes_at
+        own = [e for e in granted if e.region in (None, region)]
+        if own and rules is not None:
+            kind = DeadlineKind.DECLARATION
+            due = rules.recount(kind, None, region, province, own) or due
+            extended.append((case_id, kind.value, [e.to_json() for e in own]))
         event = NewEvent.chained(
             case_id=case_id,
             campaign_id=campaign.id,
@@ -160,11 +177,20 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
                 region,
                 DeadlineKind.DECLARATION,
                 now,
-                due_at=campaign.closes_at,
+                due_at=due,
             )
         )
     apply_plan(tx, plan)
+    q.set_deadline_extensions(tx, rows=extended)
     return len(case_ids)
+
+
+def _declaration_extensions(tx: Transaction, campaign_id: int) -> list[Extension]:
+    """The extensions of the campaign's declaration window (every region's and one
+    region's) on its own record, which a case opened later in the window gets too."""
+    own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
+    stored = read_extensions(own.extensions if own is not None else None)
+    return [e for e in stored if e.window == DeadlineKind.DECLARATION.value]
 
 
 def publish(

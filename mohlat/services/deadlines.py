@@ -14,16 +14,28 @@ Policy:
 * An extension is an administrator's decision with a reason: one case's current
   deadline, or a whole window of a campaign (declaration or review), for one region
   or all. Extending the declaration window of every region moves the campaign's
-  review window and publication with it.
+  review window and publication with it. A review window is extended once it has
+  started (when declarations close); a published campaign's windows are over.
+* An extension is part of the deadline's derivation (:mod:`mohlat.calendars.extensions`):
+  it is stored with the deadline and replayed on every recount, so a later closure,
+  its removal or a working-day correction never undoes it. A window extension is
+  also kept on the campaign's own record, so a case opened later gets it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from mohlat.calendars import end_of_day, format_instant, parse_jalali_date, tehran_date
+from mohlat.calendars import (
+    Extension,
+    format_instant,
+    parse_jalali_date,
+    read_extensions,
+    replay_extensions,
+)
 from mohlat.errors import InvalidInput, NotFound, Refused
 from mohlat.services.access import Actor, authorize
 from mohlat.services.campaigns import find_campaign
@@ -150,8 +162,9 @@ def remove_closure(
 def _recount(
     tx: Transaction, *, now: datetime, actor: str, why: str, later_only: bool = False
 ) -> Moved:
-    """Count every campaign's future pending deadlines on the calendar as it now is;
-    ``later_only`` (a day closed) never brings one earlier."""
+    """Count every campaign's future pending deadlines again on the calendar as it
+    now is, replaying the extensions granted on them; ``later_only`` (a day closed)
+    never brings one earlier."""
     deadlines = cases = 0
     for campaign in q.list_campaigns(tx):
         assert campaign.id is not None
@@ -159,31 +172,52 @@ def _recount(
             tx, campaign, calendars=CalendarBook.load(tx, years=years_of(campaign))
         )
         moves: dict[int, tuple[DeadlineKind, int, datetime, datetime]] = {}
-        for case_id, kind, region, province, started_at, due in q.pending_deadlines(
-            tx, campaign_id=campaign.id, after=now
-        ):
-            new_due = rules.recount(DeadlineKind(kind), started_at, region, province)
-            if new_due is None or new_due == due or new_due <= now:
+        for pending in q.pending_deadlines(tx, campaign_id=campaign.id, after=now):
+            kind = DeadlineKind(pending.kind)
+            new_due = rules.recount(
+                kind,
+                pending.started_at,
+                pending.region,
+                pending.province,
+                read_extensions(pending.extensions),
+            )
+            if new_due is None or new_due == pending.due_at or new_due <= now:
                 continue
-            if new_due > due or not later_only:
-                moves[case_id] = (DeadlineKind(kind), region, due, new_due)
+            if new_due > pending.due_at or not later_only:
+                moves[pending.case_id] = (kind, pending.region, pending.due_at, new_due)
         _record_moves(tx, rules, moves, now=now, actor=actor, action="deadline_moved", why=why)
-        _recount_publication(tx, rules, campaign.id, now=now)
+        _recount_windows(tx, rules, campaign.id, now=now)
         deadlines += len(moves)
         cases += len(moves)
     return Moved(deadlines, cases)
 
 
-def _recount_publication(
-    tx: Transaction, rules: CampaignRules, campaign_id: int, *, now: datetime
+def _recount_windows(
+    tx: Transaction,
+    rules: CampaignRules,
+    campaign_id: int,
+    *,
+    now: datetime,
+    extensions: Sequence[Extension] | None = None,
 ) -> None:
+    """Count the campaign's own windows again (its declaration close, and its review
+    close, which is its publication), with the window extensions on its record
+    (``extensions``, when they have just changed)."""
     own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
-    if own is None or own.due_at is None or own.due_at <= now or own.started_at is None:
+    if own is None or own.due_at is None or own.due_at <= now or own.id is None:
         return
-    due = rules.national_due(DeadlineKind.REVIEW, own.started_at)
-    if due > now and due != own.due_at:
-        assert own.id is not None
-        q.move_campaign_deadline(tx, deadline_id=own.id, due_at=due)
+    granted = read_extensions(own.extensions) if extensions is None else list(extensions)
+    closes, review = rules.windows(granted, now=now)
+    if review <= now:  # a change never moves a deadline into the past
+        return
+    q.move_campaign_deadline(
+        tx,
+        deadline_id=own.id,
+        due_at=review,
+        started_at=closes,
+        extensions=None if extensions is None else [e.to_json() for e in granted],
+    )
+    q.set_campaign_window(tx, campaign_id=campaign_id, closes_at=closes, review_closes_at=review)
 
 
 def _record_moves(
@@ -195,8 +229,10 @@ def _record_moves(
     actor: str,
     action: str,
     why: str,
+    granted: str | None = None,
 ) -> None:
-    """Move the deadlines and put one event on each case's timeline, in batches."""
+    """Move the deadlines and put one event on each case's timeline (what moved the
+    deadline, from when to when), in batches."""
     ids = sorted(moves)
     for start in range(0, len(ids), 5000):
         plan = Plan()
@@ -205,6 +241,14 @@ def _record_moves(
             change = DeadlineChange(
                 "move", snapshot.case_id, snapshot.campaign_id, region, kind, now, due_at=new
             )
+            payload = {
+                "deadline": kind.value,
+                "from": format_instant(old),
+                "to": format_instant(new),
+                "reason": why,
+            }
+            if granted is not None:
+                payload["granted"] = granted
             plan.extend(
                 plan_note(
                     snapshot,
@@ -212,44 +256,41 @@ def _record_moves(
                     at=now,
                     recorded_at=now,
                     actor=actor,
-                    payload={
-                        "deadline": kind.value,
-                        "from": format_instant(old),
-                        "to": format_instant(new),
-                        "reason": why,
-                    },
+                    payload=payload,
                     deadlines=[change],
                 )
             )
         apply_plan(tx, plan)
 
 
-def _extended(
-    old: datetime, what: str, *, now: datetime, to: str | None, days: int | None
-) -> datetime:
-    """The new end of ``what`` (now ending at ``old``): refused once it has fallen due,
-    and it must be later than ``old``."""
+def _granted(
+    *, actor: Actor, now: datetime, reason: str, to: str | None, days: int | None, since: datetime
+) -> Extension:
+    """The extension an administrator asks for (validated)."""
+    return Extension(
+        days=days,
+        to=parse_jalali_date(to, field="to") if to is not None else None,
+        reason=reason,
+        by=actor.name,
+        granted_at=now,
+        since=since,
+    )
+
+
+def _refuse_fallen(old: datetime, what: str, *, now: datetime) -> None:
     if old <= now:
         raise Refused(
             f"{what} fell due at {format_instant(old)}; a deadline that fell due is not extended"
         )
-    new = _new_due(old, to=to, days=days)
-    if new <= old:
+
+
+def _refuse_no_later(old: datetime, new: datetime | None, extension: Extension) -> None:
+    if new is None or new <= old:
         raise InvalidInput(
-            "to", to or days, f"a day after the current deadline {format_instant(old)}"
+            "to" if extension.to is not None else "days",
+            extension.to.strftime("%Y/%m/%d") if extension.to is not None else extension.days,
+            f"a day after the current deadline {format_instant(old)}",
         )
-    return new
-
-
-def _new_due(old: datetime, *, to: str | None, days: int | None) -> datetime:
-    if (to is None) == (days is None):
-        raise InvalidInput("extension", to or days, "either --to DATE or --days N")
-    if days is not None:
-        if not 1 <= days <= 365:
-            raise InvalidInput("days", days, "from 1 to 365")
-        return end_of_day(tehran_date(old) + timedelta(days=days))
-    assert to is not None
-    return end_of_day(parse_jalali_date(to, field="to"))
 
 
 def extend_case(
@@ -263,7 +304,8 @@ def extend_case(
     to: str | None = None,
     days: int | None = None,
 ) -> Moved:
-    """Extend the deadline a case's current state carries (to the end of a day)."""
+    """Extend the deadline a case's current state carries: ``days`` more days or to
+    the end of the day ``to``, counted like the deadline itself."""
     authorize(actor, "deadline.extend")
     text = _reason(reason)
     with db.transaction() as tx:
@@ -275,13 +317,23 @@ def extend_case(
             raise Refused(
                 f"case {ref!r} has no running deadline to extend (state {row.case.state!r})"
             )
-        old = pending[0].due_at
-        new = _extended(
-            old, f"the {rule.kind.label} deadline of case {ref!r}", now=now, to=to, days=days
-        )
+        deadline = pending[0]
+        old = deadline.due_at
+        assert old is not None
+        _refuse_fallen(old, f"the {rule.kind.label} deadline of case {ref!r}", now=now)
+        extension = _granted(actor=actor, now=now, reason=text, to=to, days=days, since=old)
         campaign_row = q.campaign_by_id(tx, campaign_id=row.case.campaign_id)
         assert campaign_row is not None
         rules = campaign_rules(tx, campaign_row)
+        granted = [*read_extensions(deadline.extensions), extension]
+        new = rules.recount(
+            rule.kind, deadline.started_at, row.case.region, row.case.province, granted
+        )
+        _refuse_no_later(old, new, extension)
+        assert new is not None
+        q.set_deadline_extensions(
+            tx, rows=[(row.case.id, rule.kind.value, [e.to_json() for e in granted])]
+        )
         _record_moves(
             tx,
             rules,
@@ -290,6 +342,7 @@ def extend_case(
             actor=actor.name,
             action="extend",
             why=text,
+            granted=extension.label,
         )
     return Moved(1, 1)
 
@@ -306,7 +359,9 @@ def extend_window(
     to: str | None = None,
     days: int | None = None,
 ) -> Moved:
-    """Extend a campaign's declaration or review window, for one region or all."""
+    """Extend a campaign's declaration or review window, for one region or all:
+    every pending deadline of that window gets the extension, counted on its
+    office's calendar."""
     authorize(actor, "deadline.extend")
     text = _reason(reason)
     windows = {"declaration": DeadlineKind.DECLARATION, "review": DeadlineKind.REVIEW}
@@ -318,37 +373,53 @@ def extend_window(
     with db.transaction() as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
-        end = found.closes_at if kind is DeadlineKind.DECLARATION else found.review_closes_at
-        new = _extended(end, f"the {window} window of {found.code!r}", now=now, to=to, days=days)
-        rules = campaign_rules(tx, found)
-        moves = {
-            case_id: (kind, reg, due, new)
-            for case_id, _k, reg, _p, _s, due in q.pending_deadlines(
-                tx, campaign_id=found.id, after=now, kind=kind.value, region=region
+        what = f"the {window} window of {found.code!r}"
+        if found.published_at is not None:
+            raise Refused(
+                f"{found.code!r} was published at {format_instant(found.published_at)}: "
+                f"{what} is over"
             )
-            if due < new
-        }
-        _record_moves(tx, rules, moves, now=now, actor=actor.name, action="extend", why=text)
-        if region is None:
-            _extend_campaign(tx, found.id, rules, kind, new)
+        if kind is DeadlineKind.REVIEW and found.closes_at > now:
+            raise Refused(
+                f"{what} starts when declarations close at {format_instant(found.closes_at)}; "
+                "extend the declaration window, or the review window once it has started"
+            )
+        end = found.closes_at if kind is DeadlineKind.DECLARATION else found.review_closes_at
+        _refuse_fallen(end, what, now=now)
+        extension = replace(
+            _granted(actor=actor, now=now, reason=text, to=to, days=days, since=end),
+            window=kind.value,
+            region=region,
+        )
+        rules = campaign_rules(tx, found)
+        national = rules.calendar_for(None, None)
+        policy = rules.counting_policy(kind)
+        _refuse_no_later(end, replay_extensions(end, [extension], policy, national), extension)
+        granted_rows: list[tuple[int, str, list[dict[str, Any]]]] = []
+        moves: dict[int, tuple[DeadlineKind, int, datetime, datetime]] = {}
+        for pending in q.pending_deadlines(
+            tx, campaign_id=found.id, after=now, kind=kind.value, region=region
+        ):
+            granted = [
+                *read_extensions(pending.extensions),
+                replace(extension, since=pending.due_at),
+            ]
+            granted_rows.append((pending.case_id, kind.value, [e.to_json() for e in granted]))
+            new = rules.recount(kind, pending.started_at, pending.region, pending.province, granted)
+            if new is not None and new > pending.due_at:
+                moves[pending.case_id] = (kind, pending.region, pending.due_at, new)
+        q.set_deadline_extensions(tx, rows=granted_rows)
+        _record_moves(
+            tx,
+            rules,
+            moves,
+            now=now,
+            actor=actor.name,
+            action="extend",
+            why=text,
+            granted=extension.label,
+        )
+        own = q.campaign_deadline(tx, campaign_id=found.id, kind=PUBLICATION_KIND)
+        on_record = read_extensions(own.extensions if own is not None else None)
+        _recount_windows(tx, rules, found.id, now=now, extensions=[*on_record, extension])
     return Moved(len(moves), len(moves))
-
-
-def _extend_campaign(
-    tx: Transaction, campaign_id: int, rules: CampaignRules, kind: DeadlineKind, new: datetime
-) -> None:
-    """The campaign's own dates follow an extension that covers every region."""
-    own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
-    if kind is DeadlineKind.DECLARATION:
-        review_end = rules.national_due(DeadlineKind.REVIEW, new)
-        q.set_campaign_window(
-            tx, campaign_id=campaign_id, closes_at=new, review_closes_at=review_end
-        )
-        if own is not None and own.id is not None:
-            q.move_campaign_deadline(tx, deadline_id=own.id, due_at=review_end, started_at=new)
-    else:
-        q.set_campaign_window(
-            tx, campaign_id=campaign_id, closes_at=rules.closes_at, review_closes_at=new
-        )
-        if own is not None and own.id is not None:
-            q.move_campaign_deadline(tx, deadline_id=own.id, due_at=new)

@@ -134,24 +134,46 @@ def campaign_deadline(tx: Session, *, campaign_id: int, kind: str) -> Deadline |
 
 
 def move_campaign_deadline(
-    tx: Session, *, deadline_id: int, due_at: datetime, started_at: datetime | None = None
+    tx: Session,
+    *,
+    deadline_id: int,
+    due_at: datetime,
+    started_at: datetime | None = None,
+    extensions: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Set the due instant (and the start, if given) of one of a campaign's own deadlines."""
+    """Set the due instant (and the start and the extensions, if given) of one of a
+    campaign's own deadlines."""
     values: dict[str, Any] = {"due_at": due_at}
     if started_at is not None:
         values["started_at"] = started_at
+    if extensions is not None:
+        values["extensions"] = extensions
     tx.execute(update(_deadlines).where(_deadlines.c.id == deadline_id).values(**values))
 
 
 def set_campaign_window(
     tx: Session, *, campaign_id: int, closes_at: datetime, review_closes_at: datetime
 ) -> None:
-    """Record a campaign's extended declaration window and the review window after it."""
+    """Record when a campaign's declaration window and its review window close."""
     tx.execute(
         update(_campaigns)
         .where(_campaigns.c.id == campaign_id)
         .values(closes_at=closes_at, review_closes_at=review_closes_at)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDeadline:
+    """A case's pending deadline with what it is derived from."""
+
+    case_id: int
+    kind: str
+    region: int
+    province: str
+    started_at: datetime | None
+    due_at: datetime
+    #: the extensions granted on it, as stored (None: none)
+    extensions: list[dict[str, Any]] | None
 
 
 def pending_deadlines(
@@ -162,12 +184,11 @@ def pending_deadlines(
     kind: str | None = None,
     region: int | None = None,
     case_ids: Sequence[int] | None = None,
-) -> list[tuple[int, str, int, str, datetime | None, datetime]]:
-    """(case id, kind, region, province, started at, due) of the campaign's pending case
-    deadlines that fall due after ``after``."""
+) -> list[PendingDeadline]:
+    """The campaign's pending case deadlines that fall due after ``after``, by case."""
     d, c = _deadlines.c, _cases.c
     query = (
-        select(d.case_id, d.kind, c.region, c.province, d.started_at, d.due_at)
+        select(d.case_id, d.kind, c.region, c.province, d.started_at, d.due_at, d.extensions)
         .join(_cases, c.id == d.case_id)
         .where(d.campaign_id == campaign_id, d.status == "pending", d.due_at > after)
         .order_by(d.case_id)
@@ -178,7 +199,22 @@ def pending_deadlines(
         query = query.where(c.region == region)
     if case_ids is not None:
         query = query.where(d.case_id.in_(list(case_ids)))
-    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in tx.execute(query)]
+    return [PendingDeadline(*row) for row in tx.execute(query)]
+
+
+def set_deadline_extensions(
+    tx: Session, *, rows: Sequence[tuple[int, str, list[dict[str, Any]]]]
+) -> None:
+    """Record the extensions of cases' pending deadlines: (case id, kind, extensions)."""
+    if not rows:
+        return
+    d = _deadlines.c
+    tx.connection().execute(
+        update(_deadlines)
+        .where(d.case_id == bindparam("_case"), d.kind == bindparam("_kind"), d.status == "pending")
+        .values(extensions=bindparam("_ext", type_=d.extensions.type)),
+        [{"_case": case, "_kind": kind, "_ext": ext} for case, kind, ext in rows],
+    )
 
 
 def close_campaign_deadline(

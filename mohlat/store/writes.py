@@ -131,7 +131,14 @@ def _change_deadlines(tx: Session, changes: Sequence[DeadlineChange]) -> None:
             update(_deadlines)
             .where(same_case, d.status == "paused")
             # a resumed clock runs on the time it had left: no calendar recounts it
-            .values(status="pending", due_at=bindparam("_due"), remaining_us=None, started_at=None),
+            .values(
+                status="pending",
+                due_at=bindparam("_due"),
+                remaining_us=None,
+                started_at=None,
+                # the time left had every extension in it
+                extensions=None,
+            ),
             [
                 {"_case": c.case_id, "_kind": c.kind.value, "_due": c.due_at}
                 for c in by_op["resume"]

@@ -20,13 +20,22 @@ Deadline policy, as applied here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from mohlat.calendars import JalaliDate, WorkCalendar, format_instant, period_end, window_close
+from mohlat.calendars import (
+    Extension,
+    JalaliDate,
+    PeriodPolicy,
+    WorkCalendar,
+    format_instant,
+    period_end,
+    replay_extensions,
+    window_close,
+)
 from mohlat.errors import DeadlinePassed, MohlatError, NotYetOpen, TransitionNotAllowed
 from mohlat.scoring import Rubric, score_case
 from mohlat.workflow.definition import (
@@ -122,21 +131,66 @@ class CampaignRules:
         """The last instant of a ``kind`` period started at ``start``, national calendar."""
         return _period_due(self.settings.policy(kind), start, self.calendar_for(None, None))
 
-    def recount(
-        self, kind: DeadlineKind, started_at: datetime | None, region: int, province: str
-    ) -> datetime | None:
-        """A pending deadline counted again on today's calendar, or None if it is not
-        counted on the calendar (a resumed clock, or a window given by dates without
-        roll-forward)."""
+    def counting_policy(self, kind: DeadlineKind) -> PeriodPolicy:
+        """How a ``kind`` deadline counts days (its extensions included): a period's
+        policy, or for the declaration window its own roll-forward rule."""
         if kind is DeadlineKind.DECLARATION:
-            if not self.settings.declaration_roll_forward:
-                return None
-            return window_close(
-                self.last_day, self.calendar_for(region, province), roll_forward=True
-            )
-        if started_at is None:
+            return PeriodPolicy(days=1, roll_forward=self.settings.declaration_roll_forward)
+        return self.settings.policy(kind)
+
+    def declaration_close(self, calendar: WorkCalendar) -> datetime:
+        """When the declaration window closes on ``calendar``, before any extension."""
+        return window_close(
+            self.last_day, calendar, roll_forward=self.settings.declaration_roll_forward
+        )
+
+    def recount(
+        self,
+        kind: DeadlineKind,
+        started_at: datetime | None,
+        region: int,
+        province: str,
+        extensions: Sequence[Extension] = (),
+    ) -> datetime | None:
+        """A pending deadline counted again on today's calendar: its base (the
+        declaration window, or the period from ``started_at``) with every extension
+        granted on it replayed in order. A deadline with no start (a resumed review
+        clock runs on the time it had left) has a fixed base: the due instant before
+        its first extension; with no extension it is not recounted (None)."""
+        calendar = self.calendar_for(region, province)
+        if kind is DeadlineKind.DECLARATION:
+            base: datetime | None = self.declaration_close(calendar)
+        elif started_at is not None:
+            base = self.period_due(kind, started_at, region, province)
+        else:
+            base = extensions[0].since if extensions else None
+        if base is None:
             return None
-        return self.period_due(kind, started_at, region, province)
+        return replay_extensions(base, extensions, self.counting_policy(kind), calendar)
+
+    def windows(
+        self, extensions: Sequence[Extension], *, now: datetime
+    ) -> tuple[datetime, datetime]:
+        """The campaign's own (national) declaration close and review close, which is
+        its publication, with the window extensions granted for every region. A
+        declaration window that closed at or before ``now`` keeps its instant."""
+        national = self.calendar_for(None, None)
+        every_region = [e for e in extensions if e.region is None]
+        closes = self.closes_at
+        if closes > now:
+            closes = replay_extensions(
+                self.declaration_close(national),
+                [e for e in every_region if e.window == DeadlineKind.DECLARATION.value],
+                self.counting_policy(DeadlineKind.DECLARATION),
+                national,
+            )
+        review = replay_extensions(
+            self.national_due(DeadlineKind.REVIEW, closes),
+            [e for e in every_region if e.window == DeadlineKind.REVIEW.value],
+            self.counting_policy(DeadlineKind.REVIEW),
+            national,
+        )
+        return closes, review
 
 
 @lru_cache(maxsize=4096)

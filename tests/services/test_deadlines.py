@@ -109,6 +109,7 @@ def test_an_extension_of_one_case_is_on_its_timeline_with_its_reason(referred: W
         "from": "1400/02/13 23:59:59",
         "to": "1400/02/16 23:59:59",
         "reason": "documents delayed by the post",
+        "granted": "3 more days",
     }
     referred.act("correct", case, tehran(1400, 2, 16, 12), fields={"staff_count": "5"})
 
