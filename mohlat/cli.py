@@ -1175,7 +1175,8 @@ def deadline_extend(
             )
         else:
             raise InvalidInput("case", None, "a case, or --window declaration|review")
-    _ok(f"{moved.deadlines} deadline(s) extended")
+    due = f"; now due {when(moved.due_at)}" if moved.due_at is not None else ""
+    _ok(f"{moved.deadlines} deadline(s) extended{due}")
 
 
 @app.command()

@@ -74,6 +74,8 @@ class Moved:
     deadlines: int
     cases: int
     closure_id: int | None = None
+    #: the new due instant, for one case's extension
+    due_at: datetime | None = None
 
 
 def _reason(reason: str) -> str:
@@ -344,7 +346,7 @@ def extend_case(
             why=text,
             granted=extension.label,
         )
-    return Moved(1, 1)
+    return Moved(1, 1, due_at=new)
 
 
 def extend_window(
