@@ -31,6 +31,7 @@ __all__ = [
     "PasswordChangeRequired",
     "PermissionDenied",
     "Refused",
+    "StaleVersion",
     "TransitionNotAllowed",
     "UserNotFound",
 ]
@@ -212,4 +213,16 @@ class ConcurrentUpdate(Refused):
         self.what = what
         super().__init__(
             f"{what} was changed by someone else meanwhile; nothing was written, try again"
+        )
+
+
+class StaleVersion(ConcurrentUpdate):
+    """The case changed since the version the person acted on; nothing was written."""
+
+    def __init__(self, ref: str, expected: int, actual: int) -> None:
+        self.ref, self.expected, self.actual = ref, expected, actual
+        MohlatError.__init__(
+            self,
+            f"case {ref!r} was changed by someone else meanwhile (it is at version {actual}, "
+            f"you acted on version {expected}); nothing was written: reload it and try again",
         )

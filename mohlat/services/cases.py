@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from mohlat.errors import CaseNotFound, InvalidInput, MohlatError
+from mohlat.errors import CaseNotFound, InvalidInput, MohlatError, StaleVersion
 from mohlat.scoring import Position, RankEntry
 from mohlat.services.access import Actor, authorize, in_scope
 from mohlat.services.campaigns import find_campaign
@@ -58,15 +58,21 @@ def resolve_case(
 
 
 def resolve_cases(
-    tx: Transaction, wanted: Sequence[tuple[Actor, str]], *, campaign: str | None, action: str
+    tx: Transaction,
+    wanted: Sequence[tuple[Actor, str]],
+    *,
+    campaign: str | None,
+    action: str,
+    lock: bool = False,
 ) -> list[q.CaseRow | MohlatError]:
     """Many cases at once, each named by (actor, ref) as in :func:`resolve_case`, in two
-    queries: for each, its row or why it is refused."""
+    queries: for each, its row or why it is refused. ``lock``: the rows are locked
+    until the transaction ends, for an action that computes new values from them."""
     refs = [ref.strip() for _, ref in wanted]
     ids = sorted({int(r) for r in refs if r.isdigit()})
     codes = sorted({r for r in refs if not r.isdigit()})
     campaign_id = find_campaign(tx, campaign).id if codes else None
-    rows = q.case_rows(tx, case_ids=ids, campaign_id=campaign_id, office_codes=codes)
+    rows = q.case_rows(tx, case_ids=ids, campaign_id=campaign_id, office_codes=codes, lock=lock)
     by_id = {row.case.id: row for row in rows}
     by_code = {row.office.code: row for row in rows if row.case.campaign_id == campaign_id}
     results: list[q.CaseRow | MohlatError] = []
@@ -109,6 +115,9 @@ class ActionRequest:
     text: str | None = None
     #: for an appeal: the declaration fields whose evaluation the office disputes
     disputes: tuple[str, ...] = ()
+    #: the case's version as the person saw it (a page, a `case show`): the action is
+    #: refused if the case has changed since
+    if_version: int | None = None
 
 
 def act(
@@ -125,14 +134,18 @@ def act(
     text: str | None = None,
     text_required: bool = False,
     disputes: tuple[str, ...] = (),
+    if_version: int | None = None,
 ) -> q.CaseRow:
     """Take ``action`` on a case as ``actor`` at ``now``; refused with a specific error.
 
     ``fields`` are declaration inputs (all of them for ``declare``; the changed ones
     otherwise), checked against the campaign's rubric. ``text`` is the reason,
-    objection or note; it goes on the timeline.
+    objection or note; it goes on the timeline. ``if_version``: refused with
+    :class:`~mohlat.errors.StaleVersion` unless the case is still at that version.
     """
-    request = ActionRequest(actor, ref, fields, association_score, violations, text, disputes)
+    request = ActionRequest(
+        actor, ref, fields, association_score, violations, text, disputes, if_version
+    )
     _check_text(action, text, text_required)
     with db.transaction() as tx:
         done, refused = _act_in(tx, action, [request], now=now, campaign=campaign)
@@ -187,12 +200,17 @@ def _act_in(
 ) -> tuple[list[int], list[tuple[ActionRequest, MohlatError]]]:
     refused: list[tuple[ActionRequest, MohlatError]] = []
     rows: dict[int, tuple[ActionRequest, q.CaseRow]] = {}
+    # the rows are read locked: the new values are computed from what is written over
     resolved = resolve_cases(
-        tx, [(r.actor, r.ref) for r in requests], campaign=campaign, action=action
+        tx, [(r.actor, r.ref) for r in requests], campaign=campaign, action=action, lock=True
     )
     for request, found in zip(requests, resolved, strict=True):
         if isinstance(found, MohlatError):
             refused.append((request, found))
+        elif request.if_version is not None and found.case.version != request.if_version:
+            refused.append(
+                (request, StaleVersion(request.ref, request.if_version, found.case.version))
+            )
         elif found.case.id in rows:
             refused.append((request, InvalidInput("case", request.ref, "each case once a batch")))
         else:

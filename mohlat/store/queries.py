@@ -340,8 +340,14 @@ def case_rows(
     case_ids: Sequence[int] = (),
     campaign_id: int | None = None,
     office_codes: Sequence[str] = (),
+    lock: bool = False,
 ) -> list[CaseRow]:
-    """The cases with these ids, and those of the offices with these codes in the campaign."""
+    """The cases with these ids, and those of the offices with these codes in the campaign.
+
+    ``lock`` takes the cases' row locks where the database has them (PostgreSQL), in
+    id order, then reads the rows again, so that what an action computes from them
+    (the case and its declaration) is what it writes over; SQLite's writing
+    transaction holds the whole database already."""
     found: list[CaseRow] = []
     for i in range(0, len(case_ids), 5000):
         found += _case_rows(tx, _case_query().where(col(Case.id).in_(case_ids[i : i + 5000])))
@@ -354,7 +360,22 @@ def case_rows(
                     col(Office.code).in_(office_codes[i : i + 5000]),
                 ),
             )
-    return found
+    if not lock or not found or tx.get_bind().dialect.name != "postgresql":
+        return found
+    ids = sorted({row.case.id for row in found if row.case.id is not None})
+    locked: list[CaseRow] = []
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        tx.execute(
+            select(_cases.c.id)
+            .where(_cases.c.id.in_(chunk))
+            .order_by(_cases.c.id)
+            .with_for_update()
+        )
+        # a new statement sees what was committed while it waited for the locks
+        fresh = _case_query().where(col(Case.id).in_(chunk))
+        locked += _case_rows(tx, fresh.execution_options(populate_existing=True))
+    return locked
 
 
 def case_id_for_office(tx: Session, *, campaign_id: int, office_id: int) -> int | None:
