@@ -352,6 +352,8 @@ def validate_declaration(
     its ``paused_in`` states is one the state moves to; action rules are coherent.
     """
     known = frozenset(states)
+    if initial not in known:
+        raise DeclarationError(f"initial state {initial.value!r} is not a declared state")
     rows = [_checked_row(row, known) for row in transitions]
     _check_reachable(rows, known, initial)
     _check_terminal(rows, state_deadlines, frozenset(terminal), known)
@@ -399,8 +401,6 @@ def _checked_row(row: Mapping[str, Any], known: frozenset[State]) -> dict[str, A
 
 
 def _check_reachable(rows: list[dict[str, Any]], known: frozenset[State], initial: State) -> None:
-    if initial not in known:
-        raise DeclarationError(f"initial state {initial.value!r} is not a declared state")
     reached, frontier = {initial}, [initial]
     while frontier:
         state = frontier.pop()
