@@ -29,6 +29,7 @@ __all__ = [
     "CaseView",
     "act",
     "act_many",
+    "check_request",
     "list_cases",
     "resolve_case",
     "show_case",
