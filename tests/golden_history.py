@@ -12,9 +12,10 @@ Six offices, one per region, on the article's dates (window 1400/01/17–02/05,
 review 10 days, correction 5, appeal 7, appeal decision 10):
 
 * P00001 declares, is reviewed (association score, a violation, a corrected
-  field), approved, published, appeals disputing a field, and the region decides.
-* P00002 declares twice, is referred, corrects, is approved, published, appeals,
-  and the region misses its decision: escalated.
+  field), approved, published, appeals disputing a field, and the region decides
+  (a corrected field raises its total).
+* P00002 declares twice, is referred, corrects (with a note in Persian), is
+  approved, published, appeals, and the region misses its decision: escalated.
 * P00003 is referred and never corrects: the correction lapses, its review clock
   resumes, and its own review runs out after publication: ranked late.
 * P00004 is approved and published; nobody appeals: final.
@@ -67,7 +68,11 @@ def play(db: Database) -> World:
     world.act("approve", c1, tehran(1400, 2, 9, 9))
     world.act("approve", c4, tehran(1400, 2, 9, 9, 30))
     world.act(
-        "correct", c2, tehran(1400, 2, 10, 12), fields={"staff_count": "3"}, text="list attached"
+        "correct",
+        c2,
+        tehran(1400, 2, 10, 12),
+        fields={"staff_count": "3"},
+        text="فهرست بیمه پیوست است",
     )
     world.act("approve", c2, tehran(1400, 2, 11, 9))
     world.sweep(tehran(1400, 2, 14, 0, 5))  # P00003's correction lapsed
@@ -76,13 +81,17 @@ def play(db: Database) -> World:
         "appeal",
         c1,
         tehran(1400, 2, 20, 10),
-        text="the office area is 80 m², see the lease",
+        text="the office area is 120 m², see the lease",
         disputes=("office_space",),
     )
     world.act("appeal", c2, tehran(1400, 2, 20, 11), text="we have 4 staff")
     world.sweep(tehran(1400, 2, 23, 0, 5))  # P00004/5's appeal windows closed; P00003 ranked
     world.act(
-        "decide", c1, tehran(1400, 2, 25, 10), fields={"office_space": "80"}, text="lease confirms"
+        "decide",
+        c1,
+        tehran(1400, 2, 25, 10),
+        fields={"office_space": "120"},
+        text="lease confirms 120 m²",
     )
     world.sweep(tehran(1400, 3, 5, 0, 5))  # P00002 escalated; P00003's appeal window closed
     return world
