@@ -731,7 +731,6 @@ def _case_action(
     association: str | None = None,
     violations: Sequence[str] | None = None,
     text: str | None = None,
-    text_required: bool = False,
     describe: Callable[[CaseRow], str] | None = None,
     disputes: tuple[str, ...] = (),
 ) -> None:
@@ -750,7 +749,6 @@ def _case_action(
             association_score=association,
             violations=_pairs(violations, "violation"),
             text=text,
-            text_required=text_required,
             disputes=disputes,
         )
     _ok(
@@ -808,7 +806,7 @@ def refer(
 
     Example: `mohlat refer 17 --reason "staff count does not match the insurance list"`
     """
-    _case_action("refer", case, campaign, text=reason, text_required=True)
+    _case_action("refer", case, campaign, text=reason)
 
 
 @app.command()
@@ -892,9 +890,7 @@ def appeal(
 
     Example: `mohlat appeal --text "the office area is 80 m², see the lease" --dispute office_space`
     """
-    _case_action(
-        "appeal", case, campaign, text=text, text_required=True, disputes=tuple(field or ())
-    )
+    _case_action("appeal", case, campaign, text=text, disputes=tuple(field or ()))
 
 
 @app.command()
@@ -920,7 +916,6 @@ def decide(
         association=association,
         violations=violation,
         text=reason,
-        text_required=True,
         describe=lambda r: (
             f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
             f" was {r.case.total:g} ({r.case.grade})"

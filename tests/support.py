@@ -10,7 +10,7 @@ from mohlat.calendars import jalali_date, start_of_day
 from mohlat.identity import make_national_id
 from mohlat.services.access import Actor
 from mohlat.store import Database
-from mohlat.workflow.definition import Role
+from mohlat.workflow.definition import ACTIONS, Role
 
 #: a valid declaration under the default rubric
 DECLARATION = {"office_space": "64", "staff_count": "4", "location": "city", "holder_years": "6"}
@@ -101,7 +101,7 @@ class World:
         return self
 
     def actor_for(self, action: str, case_id: int) -> Actor:
-        if action in ("declare", "correct", "appeal"):
+        if Role.OFFICE in (ACTIONS[action].roles or ()):
             return self.office_actors[case_id]
         return self.supervisor(self.region_of[case_id])
 
@@ -112,7 +112,7 @@ class World:
 
         if action == "declare":
             kw.setdefault("fields", DECLARATION)
-        if action in ("refer", "appeal", "decide"):
+        if ACTIONS[action].reason_required:
             kw.setdefault("text", f"{action} for the test")
         return act(
             self.db,

@@ -19,8 +19,9 @@ from mohlat.store import queries as q
 from mohlat.store.models import Deadline, Event
 from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
-from mohlat.workflow.definition import Role, State
+from mohlat.workflow.definition import ACTIONS, MAX_TEXT, ActionRule, Input, Role, State
 from mohlat.workflow.engine import CampaignRules, Plan, plan_move
+from mohlat.workflow.rulebook import possible_destinations
 
 __all__ = [
     "MAX_TEXT",
@@ -28,13 +29,11 @@ __all__ = [
     "CaseView",
     "act",
     "act_many",
+    "check_request",
     "list_cases",
     "resolve_case",
     "show_case",
 ]
-
-#: the longest reason, appeal or note text accepted
-MAX_TEXT = 4000
 
 
 @dataclass(frozen=True)
@@ -132,21 +131,21 @@ def act(
     association_score: object = None,
     violations: Mapping[str, object] | None = None,
     text: str | None = None,
-    text_required: bool = False,
     disputes: tuple[str, ...] = (),
     if_version: int | None = None,
 ) -> q.CaseRow:
     """Take ``action`` on a case as ``actor`` at ``now``; refused with a specific error.
 
-    ``fields`` are declaration inputs (all of them for ``declare``; the changed ones
-    otherwise), checked against the campaign's rubric. ``text`` is the reason,
-    objection or note; it goes on the timeline. ``if_version``: refused with
-    :class:`~mohlat.errors.StaleVersion` unless the case is still at that version.
+    What the action accepts and requires is its rule in
+    :data:`~mohlat.workflow.definition.ACTIONS`. ``fields`` are declaration inputs
+    (the whole declaration, or the changed fields), checked against the campaign's
+    rubric. ``text`` is the reason, objection or note; it goes on the timeline.
+    ``if_version``: refused with :class:`~mohlat.errors.StaleVersion` unless the case
+    is still at that version.
     """
     request = ActionRequest(
         actor, ref, fields, association_score, violations, text, disputes, if_version
     )
-    _check_text(action, text, text_required)
     with db.transaction() as tx:
         done, refused = _act_in(tx, action, [request], now=now, campaign=campaign)
         if refused:
@@ -167,8 +166,9 @@ def act_many(
 ) -> tuple[int, list[tuple[ActionRequest, MohlatError]]]:
     """Take the same action on many cases, one transaction per batch.
 
-    Returns how many were done, and each refused request with its reason; a
-    refused request writes nothing, the others in its batch still land.
+    Each request is checked as :func:`act` checks it (its inputs, its reason, the
+    length of its text). Returns how many were done, and each refused request with
+    its reason; a refused request writes nothing, the others in its batch still land.
     """
     done = 0
     refused: list[tuple[ActionRequest, MohlatError]] = []
@@ -181,12 +181,47 @@ def act_many(
     return done, refused
 
 
-def _check_text(action: str, text: str | None, required: bool) -> None:
-    if text is not None and len(text) > MAX_TEXT:
+#: a request's inputs, by what each is in an action rule
+_GIVEN: dict[Input, Callable[[ActionRequest], object]] = {
+    Input.FIELDS: lambda r: r.fields or None,
+    Input.ASSOCIATION_SCORE: lambda r: r.association_score,
+    Input.VIOLATIONS: lambda r: r.violations or None,
+    Input.DISPUTES: lambda r: list(r.disputes) or None,
+    Input.TEXT: lambda r: r.text if (r.text or "").strip() else None,
+}
+
+
+def check_request(action: str, request: ActionRequest) -> None:
+    """Refuse a request that gives ``action`` an input its rule does not accept, lacks
+    a required reason, or has too long a text."""
+    rule = ACTIONS.get(action)
+    if rule is None:
+        return  # refused as an unknown action when it is authorized
+    accepted = set(rule.inputs)
+    if Input.DECLARATION in accepted:
+        accepted.add(Input.FIELDS)
+    for given, value_of in _GIVEN.items():
+        value = value_of(request)
+        if value is not None and given not in accepted:
+            raise InvalidInput(given.label, value, _only_with(given))
+    _check_text(action, rule, request.text)
+
+
+def _only_with(given: Input) -> str:
+    takers = sorted(
+        a
+        for a, rule in ACTIONS.items()
+        if given in rule.inputs or (given is Input.FIELDS and Input.DECLARATION in rule.inputs)
+    )
+    return f"only with: {', '.join(takers)}"
+
+
+def _check_text(action: str, rule: ActionRule, text: str | None) -> None:
+    if text is not None and len(text) > rule.max_text:
         raise InvalidInput(
-            "text", f"{text[:20]}…", f"at most {MAX_TEXT} characters, got {len(text)}"
+            "text", f"{text[:20]}…", f"at most {rule.max_text} characters, got {len(text)}"
         )
-    if required and not (text or "").strip():
+    if rule.reason_required and not (text or "").strip():
         raise InvalidInput("reason", text or "", f"a written reason is required for {action!r}")
 
 
@@ -199,12 +234,21 @@ def _act_in(
     campaign: str | None,
 ) -> tuple[list[int], list[tuple[ActionRequest, MohlatError]]]:
     refused: list[tuple[ActionRequest, MohlatError]] = []
+    checked: list[ActionRequest] = []
+    for request in requests:
+        try:
+            check_request(action, request)
+        except MohlatError as exc:
+            refused.append((request, exc))
+        else:
+            checked.append(request)
     rows: dict[int, tuple[ActionRequest, q.CaseRow]] = {}
     # the rows are read locked: the new values are computed from what is written over
     resolved = resolve_cases(
-        tx, [(r.actor, r.ref) for r in requests], campaign=campaign, action=action, lock=True
+        tx, [(r.actor, r.ref) for r in checked], campaign=campaign, action=action, lock=True
     )
-    for request, found in zip(requests, resolved, strict=True):
+    finalizes = State.FINAL in possible_destinations(action)
+    for request, found in zip(checked, resolved, strict=True):
         if isinstance(found, MohlatError):
             refused.append((request, found))
         elif request.if_version is not None and found.case.version != request.if_version:
@@ -228,7 +272,7 @@ def _act_in(
             assert campaign_row is not None
             rules = rules_of[row.case.campaign_id] = campaign_rules(tx, campaign_row)
         try:
-            values, payload = _values(action, request, row, rules, now)
+            values, payload = _values(ACTIONS[action], request, row, rules, finalizes=finalizes)
             planned = partial(
                 plan_move,
                 snapshot,
@@ -242,7 +286,7 @@ def _act_in(
         except MohlatError as exc:
             refused.append((request, exc))
             continue
-        if action == "decide":
+        if finalizes:
             decided.append(_Decided(row, rules, one, values, payload, planned))
         else:
             plan.extend(one)
@@ -257,17 +301,25 @@ def _act_in(
 
 
 def _values(
-    action: str, request: ActionRequest, row: q.CaseRow, rules: CampaignRules, now: datetime
+    rule: ActionRule,
+    request: ActionRequest,
+    row: q.CaseRow,
+    rules: CampaignRules,
+    *,
+    finalizes: bool,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The case fields ``request`` sets and what goes on the timeline, validated."""
+    """The case fields ``request`` sets and what goes on the timeline, validated against
+    the campaign's rubric (the request's inputs are the ones ``rule`` accepts).
+    ``finalizes``: the action makes the case final (the score before it is recorded)."""
     rubric = rules.rubric
+    whole = Input.DECLARATION in rule.inputs
     values: dict[str, Any] = {}
     payload: dict[str, Any] = {}
-    if request.text:
+    if request.text and request.text.strip():
         payload["text"] = request.text.strip()
     old_declaration = dict(row.declaration or {})
     if request.fields:
-        if action == "declare":
+        if whole:
             declaration = rubric.validate_declaration(request.fields)
         else:
             declaration = {
@@ -278,12 +330,10 @@ def _values(
         diff = _diff(old_declaration, declaration)
         if diff:
             payload["changes"] = diff
-    elif action == "declare":
+    elif whole:
         raise InvalidInput(
-            "declaration", {}, "the declaration's fields (see `mohlat declare --help`)"
+            "declaration", {}, "the declaration's fields (every one the rubric asks for)"
         )
-    if action == "declare":
-        values["declared_at"] = now
     if request.association_score is not None:
         score = rubric.validate_association_score(request.association_score)
         values["association_score"] = score
@@ -294,10 +344,8 @@ def _values(
         values["violations"] = {k: v for k, v in merged.items() if v}
         payload["violations"] = [row.case.violations or {}, values["violations"]]
     if request.disputes:
-        if action != "appeal":
-            raise InvalidInput("dispute", list(request.disputes), "only with an appeal")
         payload["disputes"] = sorted({rubric.criterion(code).code for code in request.disputes})
-    if action == "decide":
+    if finalizes:
         payload["before"] = {"total": row.case.total, "grade": row.case.grade}
     return values, payload
 

@@ -22,7 +22,7 @@ from mohlat.services.rules import rubric_of
 from mohlat.store import Database
 from mohlat.store import queries as q
 from mohlat.store.ranking import RankedCase, ranked_cases
-from mohlat.workflow.definition import Role, State
+from mohlat.workflow.definition import RANKED_STATES, Role, State
 
 __all__ = [
     "CSV_COLUMNS",
@@ -34,13 +34,6 @@ __all__ = [
     "ranking_csv",
     "ranking_json",
 ]
-
-#: the states whose cases have a score and a place in the ranking
-RANKED_STATES: Final[tuple[str, ...]] = (
-    State.RANKED.value,
-    State.APPEALED.value,
-    State.FINAL.value,
-)
 
 
 @dataclass(frozen=True)

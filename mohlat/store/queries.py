@@ -28,7 +28,7 @@ from mohlat.store.models import (
     Office,
     table_of,
 )
-from mohlat.workflow.definition import State
+from mohlat.workflow.definition import RANKED_STATES
 
 __all__ = [
     "CaseRow",
@@ -493,8 +493,8 @@ def case_deadlines(tx: Session, *, case_id: int) -> list[Deadline]:
 # --- ranking -------------------------------------------------------------------------
 
 
-#: the states of a ranked case (it has, or is about to get, its positions)
-_RANKED_STATES = (State.RANKED.value, State.APPEALED.value, State.FINAL.value)
+#: the states of a ranked case (it has, or is about to get, its positions), as stored
+_RANKED_STATES = tuple(s.value for s in RANKED_STATES)
 
 
 def rank_entries(tx: Session, *, campaign_id: int) -> list[tuple[Any, ...]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from mohlat.errors import InvalidInput
 from mohlat.scoring.ranking import TIE_BREAKERS
 from mohlat.store.models import Case, Office, table_of
+from mohlat.workflow.definition import RANKED_STATES
 
 __all__ = ["RankedCase", "number_positions", "ranked_cases"]
 
@@ -69,7 +70,7 @@ def ranked_cases(
             c.province,
         )
         .join(_offices, o.id == c.office_id)
-        .where(c.campaign_id == campaign_id, c.state.in_(list(states)))
+        .where(c.campaign_id == campaign_id, c.state.in_([str(s) for s in states]))
         .order_by(
             c.position_national.is_(None),
             c.position_national,
@@ -89,8 +90,8 @@ def ranked_cases(
     return [RankedCase(*row) for row in tx.execute(query)]
 
 
-#: the states of a ranked case
-_RANKED = ("ranked", "appealed", "final")
+#: the states of a ranked case, as stored
+_RANKED = tuple(s.value for s in RANKED_STATES)
 
 
 def number_positions(tx: Session, *, campaign_id: int, tie_breakers: Sequence[str]) -> int:

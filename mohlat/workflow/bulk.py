@@ -23,10 +23,10 @@ from typing import Any
 from mohlat.errors import MohlatError, NotYetOpen, TransitionNotAllowed
 from mohlat.workflow.definition import Facts, State
 from mohlat.workflow.engine import (
-    ACTION_PAYLOAD,
     CampaignRules,
     DeadlineStep,
     DueDates,
+    action_says,
     action_values,
     binding_rule,
     check_window_opened,
@@ -133,7 +133,7 @@ def plan_groups(
         if any(step.op in ("pause", "resume") for step in steps):
             plan.one_by_one.extend(case_ids)  # each keeps its own time left
             continue
-        payload = {**ACTION_PAYLOAD.get(action, {}), **due_payload(steps, due_of)}
+        payload = {**action_says(action), **due_payload(steps, due_of)}
         payload_json = canonical(payload)
         key = (move, tuple(steps), payload_json)
         group = groups.get(key)

@@ -39,6 +39,8 @@ from mohlat.calendars import (
 from mohlat.errors import DeadlinePassed, MohlatError, NotYetOpen, TransitionNotAllowed
 from mohlat.scoring import Rubric, score_case
 from mohlat.workflow.definition import (
+    ACTIONS,
+    AT_ACTION,
     STATE_DEADLINES,
     Anchor,
     DeadlineKind,
@@ -58,6 +60,7 @@ __all__ = [
     "CaseUpdate",
     "DeadlineChange",
     "Plan",
+    "action_says",
     "action_values",
     "binding_rule",
     "check_window_opened",
@@ -302,7 +305,7 @@ def plan_moves(
     decisions: dict[tuple[State, bool, bool], Move | TransitionNotAllowed] = {}
     hashers: dict[State, EventHasher] = {}
     due_of = DueDates(rules)
-    shared_payload = ACTION_PAYLOAD.get(action, {})
+    shared_payload = action_says(action)
     for case in cases:
         situation = (case.state, case.declared, case.reviewed)
         move = decisions.get(situation)
@@ -449,18 +452,6 @@ def _record(
         plan.deadlines.extend(deadlines)
 
 
-#: what an action says on the timeline by itself
-ACTION_PAYLOAD: Mapping[str, Mapping[str, Any]] = {
-    "close_review": {"review": "time ran out: ranked on the data it has"},
-}
-
-#: fields an action sets by itself, whoever fires it
-ACTION_VALUES: Mapping[str, Mapping[str, Any]] = {
-    "refer": {"reviewed_at": None},
-    "escalate": {"escalated": True},
-}
-
-
 def _check_timing(case: CaseSnapshot, action: str, rules: CampaignRules, at: datetime) -> None:
     check_window_opened(case.state, action, rules, at)
     rule = binding_rule(case.state)
@@ -481,12 +472,19 @@ def binding_rule(state: State) -> DeadlineRule | None:
 
 
 def action_values(action: str, move: Move, at: datetime) -> dict[str, Any]:
-    """The case fields ``action`` sets by itself, whoever fires it, its new state included."""
-    values: dict[str, Any] = dict(ACTION_VALUES.get(action, {}))
-    if action == "approve":
-        values["reviewed_at"] = at
+    """The case fields ``action`` sets by itself at ``at``, whoever fires it (as its
+    rule declares them), its new state included."""
+    values: dict[str, Any] = {
+        name: at if value is AT_ACTION else value for name, value in ACTIONS[action].sets.items()
+    }
     values["state"] = move.dest.value
     return values
+
+
+def action_says(action: str) -> Mapping[str, Any]:
+    """What ``action`` says on the timeline by itself (nothing for an unknown action)."""
+    rule = ACTIONS.get(action)
+    return rule.says if rule is not None else {}
 
 
 def due_payload(

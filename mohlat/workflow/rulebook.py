@@ -17,12 +17,13 @@ from transitions import Machine, MachineError
 
 from mohlat.errors import TransitionNotAllowed
 from mohlat.workflow.definition import (
-    ACTION_ROLES,
+    ACTIONS,
     STATE_DEADLINES,
     STATES,
     TRANSITIONS,
     DeadlineKind,
     Facts,
+    Role,
     State,
 )
 
@@ -107,7 +108,7 @@ def decide(action: str, facts: Facts) -> Move:
 def manual_actions_from(state: State) -> tuple[str, ...]:
     """The actions a person may take from ``state`` (scheduler-only ones left out)."""
     return tuple(
-        sorted(a for a in _MACHINE.get_triggers(state.value) if ACTION_ROLES.get(a) is not None)
+        sorted(a for a in _MACHINE.get_triggers(state.value) if not ACTIONS[a].by_scheduler_only)
     )
 
 
@@ -131,12 +132,10 @@ def possible_destinations(action: str) -> frozenset[State]:
 def office_deadline_kinds() -> frozenset[DeadlineKind]:
     """The deadlines an office must meet (an office may act in the state that carries
     them); the others are its region's."""
-    from mohlat.workflow.definition import Role
-
     return frozenset(
         rule.kind
         for state, rule in STATE_DEADLINES.items()
-        if any(Role.OFFICE in (ACTION_ROLES.get(a) or ()) for a in manual_actions_from(state))
+        if any(Role.OFFICE in (ACTIONS[a].roles or ()) for a in manual_actions_from(state))
     )
 
 
