@@ -31,6 +31,7 @@ from mohlat.calendars import (
 )
 from mohlat.clock import SimulatedClock
 from mohlat.display import region_state_table, timeline_table
+from mohlat.errors import InvalidInput
 from mohlat.identity import make_national_id
 from mohlat.scoring import default_rubric
 from mohlat.services.access import SYSTEM, Actor
@@ -73,18 +74,30 @@ class Tally:
     sweeps: list[str] = field(default_factory=list)
 
 
-def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
-    """Run the demo campaign with ``offices`` synthetic offices on a fresh SQLite file."""
+def run_demo(*, path: Path, offices: int, seed: int, console: Console, force: bool = False) -> None:
+    """Run the demo campaign with ``offices`` synthetic offices on a fresh SQLite file.
+
+    The file is replaced only if an earlier demo made it (or with ``force``): any other
+    existing file is refused, so a real database is never lost to a demo.
+    """
     from mohlat.services.accounts import add_user
     from mohlat.services.campaigns import create_campaign
     from mohlat.services.offices import import_offices, office_rows
-    from mohlat.store import Database
+    from mohlat.store import Database, is_demo_file
 
     started = time.perf_counter()
+    if path.exists() and not force and not is_demo_file(path):
+        raise InvalidInput(
+            "--db",
+            str(path),
+            "a new file or an earlier demo's (this one is not a demo database: "
+            "choose another path, or add --force to replace it)",
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = Database(f"sqlite:///{path}")
     db.create_schema()
+    db.mark_as_demo()
     clock = SimulatedClock(start_of_day(jalali_date(1400, 1, 10)) + timedelta(hours=9))
     console.print(
         f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}", markup=True

@@ -16,8 +16,10 @@ __all__ = [
     "CampaignNotFound",
     "CaseNotFound",
     "ConcurrentUpdate",
+    "DatabaseBusy",
     "DatabaseError",
     "DatabaseNotReady",
+    "DatabaseUnavailable",
     "DeadlinePassed",
     "Duplicate",
     "InvalidDate",
@@ -118,11 +120,29 @@ class DatabaseNotReady(MohlatError):
 
     exit_code = BAD_INPUT_EXIT
 
-    def __init__(self, url: str, *, outdated: bool = False) -> None:
+    def __init__(self, url: str, *, outdated: bool = False, missing: bool = False) -> None:
         self.url = url
         self.outdated = outdated
+        self.missing = missing
+        if missing:
+            super().__init__(
+                f"there is no database at {url!r}: check the path, "
+                "or run `mohlat init` to create one"
+            )
+            return
         what = "an older mohlat schema" if outdated else "no mohlat schema"
         super().__init__(f"database {url!r} has {what}; run `mohlat init` first")
+
+
+class DatabaseUnavailable(MohlatError):
+    """The database cannot be used at all (a path, a server, a file, a disk); nothing
+    was written. A configuration problem: exit 2."""
+
+    exit_code = BAD_INPUT_EXIT
+
+    def __init__(self, url: str, why: str) -> None:
+        self.url, self.why = url, why
+        super().__init__(f"cannot use the database {url!r}: {why}; nothing was written")
 
 
 class DatabaseError(MohlatError):
@@ -213,6 +233,18 @@ class ConcurrentUpdate(Refused):
         self.what = what
         super().__init__(
             f"{what} was changed by someone else meanwhile; nothing was written, try again"
+        )
+
+
+class DatabaseBusy(ConcurrentUpdate):
+    """Another process held the database longer than the busy timeout."""
+
+    def __init__(self) -> None:
+        self.what = "the database"
+        MohlatError.__init__(
+            self,
+            "the database is busy (another process held it for over 30 s); "
+            "nothing was written, try again",
         )
 
 

@@ -243,12 +243,31 @@ def _clean(text: str) -> str:
     return " ".join(normalize_digits(text).split())
 
 
+#: the Jalali years a date typed by a person may fall in (1921-2122)
+PLAUSIBLE_YEARS: Final = range(1300, 1501)
+
+
+def _plausible(year: int, original: str, field: str) -> None:
+    """Refuse a year no date of this product falls in, most often a Gregorian one."""
+    if year in PLAUSIBLE_YEARS:
+        return
+    hint = ""
+    if 1900 <= year <= 2100:
+        hint = f" (is this a Gregorian date? {year} is Jalali {year - 622}/{year - 621})"
+    raise InvalidDate(
+        field,
+        original,
+        f"a Jalali year from {PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}{hint}",
+    )
+
+
 def _read_date(text: str, original: str, field: str) -> JalaliDate:
     if m := _NUMERIC.fullmatch(text):
         year_s, _, month_s, day_s = m.groups()
         if len(year_s) != 4:
             hint = "write the year first" if len(day_s) == 4 else "write the year with 4 digits"
             raise InvalidDate(field, original, f"{hint}, e.g. 1400/01/17")
+        _plausible(int(year_s), original, field)
         return jalali_date(int(year_s), int(month_s), int(day_s), field=field)
     if m := _LONG.fullmatch(text):
         day_s, name, year_s = m.groups()
@@ -258,6 +277,7 @@ def _read_date(text: str, original: str, field: str) -> JalaliDate:
             raise InvalidDate(field, original, f"unknown month {name!r}; {known}")
         if len(year_s) != 4:
             raise InvalidDate(field, original, "write the year with 4 digits, e.g. 17 فروردین 1400")
+        _plausible(int(year_s), original, field)
         return jalali_date(int(year_s), month, int(day_s), field=field)
     raise InvalidDate(field, original, _ACCEPTED_DATES)
 
@@ -270,7 +290,8 @@ def parse_jalali_date(text: str, *, field: str = "date") -> JalaliDate:
     ASCII, Persian or Arabic-Indic digits, with surrounding blanks. Month names are
     matched across common spellings (ی/ي, ک/ك, آ/ا, with or without ZWNJ). A date
     that does not exist is refused with the rule it breaks (see :func:`jalali_date`):
-    ``1404/12/30`` because 1404 is not a leap year.
+    ``1404/12/30`` because 1404 is not a leap year; a year outside 1300..1500 is
+    refused as implausible (``2026-11-22`` asks "is this a Gregorian date?").
     """
     return _read_date(_clean(text), text, field)
 

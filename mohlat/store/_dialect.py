@@ -60,8 +60,10 @@ def configure(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Take the write lock at the start, so a read-then-write transaction never
-        # fails half-way on a lock upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # fails half-way on a lock upgrade; a read-only one takes none (WAL readers
+        # never wait for the writer).
+        read_only = connection.get_execution_options().get("mohlat_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sha256_hex(text: str | None) -> str | None:

@@ -11,17 +11,29 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import inspect
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlmodel import Session, SQLModel, create_engine
 
 from mohlat.errors import (
     ConcurrentUpdate,
+    DatabaseBusy,
     DatabaseError,
     DatabaseNotReady,
+    DatabaseUnavailable,
     Duplicate,
+    InvalidInput,
     MohlatError,
 )
 from mohlat.store import _dialect, models  # noqa: F401  (models registers the tables)
@@ -44,14 +56,40 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
-class Database:
-    """A mohlat database reached by URL."""
+#: every error a database driver raises through SQLAlchemy
+_DATABASE_ERRORS = (DBAPIError,)
 
-    def __init__(self, url: str | None = None, *, echo: bool = False) -> None:
+#: what a database URL looks like, for messages
+URL_FORMS = "a SQLite path (mohlat.db, sqlite:///PATH) or postgresql+psycopg://USER@HOST/DATABASE"
+
+
+class Database:
+    """A mohlat database reached by URL.
+
+    ``must_exist``: a SQLite file that does not exist is refused with
+    :class:`~mohlat.errors.DatabaseNotReady` instead of being created (every command
+    but ``init`` and ``demo``), so a mistyped path leaves no empty file behind.
+    """
+
+    def __init__(
+        self, url: str | None = None, *, echo: bool = False, must_exist: bool = False
+    ) -> None:
         self.url = database_url(url)
-        self.engine: Engine = create_engine(
-            self.url, echo=echo, **_dialect.engine_options(self.url)
-        )
+        try:
+            parsed = make_url(self.url)
+            if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+                raise InvalidInput("database URL", safe_url(self.url), URL_FORMS)
+            if must_exist and parsed.get_backend_name() == "sqlite":
+                path = sqlite_path(self.url)
+                if path is not None and not path.exists():
+                    raise DatabaseNotReady(safe_url(self.url), missing=True)
+            self.engine: Engine = create_engine(
+                self.url, echo=echo, **_dialect.engine_options(self.url)
+            )
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            if isinstance(exc, MohlatError):
+                raise
+            raise InvalidInput("database URL", safe_url(self.url), URL_FORMS) from exc
         _dialect.configure(self.engine)
 
     @property
@@ -63,7 +101,8 @@ class Database:
         """Bring the database to the newest schema (Alembic migrations)."""
         from mohlat.store.migrate import upgrade
 
-        upgrade(self.engine)
+        with self._translating():
+            upgrade(self.engine)
 
     def drop_everything(self) -> None:
         """Drop every mohlat table (for tests on a shared server)."""
@@ -73,41 +112,75 @@ class Database:
 
     def is_ready(self) -> bool:
         """Whether the mohlat tables exist."""
-        return inspect(self.engine).has_table("cases")
+        with self._translating():
+            return inspect(self.engine).has_table("cases")
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def _translating(self) -> Iterator[None]:
+        try:
+            yield
+        except _DATABASE_ERRORS as exc:
+            raise _translated(exc, self.url) from exc
+
+    @contextmanager
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
         """A session in one transaction: committed on success, rolled back on any error.
 
-        Database errors leave as mohlat errors: a missing schema as
-        ``DatabaseNotReady``, a lock or serialization conflict as ``ConcurrentUpdate``,
-        a uniqueness violation as ``Duplicate``.
+        ``read_only``: a transaction that only reads (on SQLite it takes no write
+        lock, so readers never wait for the scheduler; on PostgreSQL it is declared
+        READ ONLY). Database errors leave as mohlat errors (:func:`_translated`).
         """
-        session = Session(self.engine, expire_on_commit=False)
+        engine = self.engine.execution_options(mohlat_read_only=True) if read_only else self.engine
+        session = Session(engine, expire_on_commit=False)
         try:
             with session.begin():
+                if read_only and self.dialect == "postgresql":
+                    session.connection().exec_driver_sql("SET TRANSACTION READ ONLY")
                 yield session
         except MohlatError:
             raise
-        except IntegrityError as exc:
-            raise Duplicate("record", _short(exc)) from exc
-        except (OperationalError, ProgrammingError) as exc:
-            message = str(exc.orig)
-            missing_table = "relation" in message and "does not exist" in message
-            if "no such table" in message or missing_table:
-                raise DatabaseNotReady(_safe_url(self.url)) from exc
-            if (
-                "no such column" in message
-                or "has no column" in message
-                or ("column" in message and "does not exist" in message)
-            ):
-                raise DatabaseNotReady(_safe_url(self.url), outdated=True) from exc
-            if _dialect.is_conflict(exc):
-                raise ConcurrentUpdate("the database") from exc
-            log.debug("database error", exc_info=True)
-            raise DatabaseError(message.splitlines()[0]) from exc
+        except _DATABASE_ERRORS as exc:
+            raise _translated(exc, self.url) from exc
         finally:
             session.close()
+
+    def backup(self, target: Path) -> None:
+        """Copy this SQLite database to ``target`` as one consistent snapshot, while
+        others keep writing (SQLite's online backup API)."""
+        path = sqlite_path(self.url)
+        if path is None:
+            raise InvalidInput(
+                "database", safe_url(self.url), "a SQLite database (PostgreSQL: pg_dump)"
+            )
+        import sqlite3
+
+        try:
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            try:
+                copy = sqlite3.connect(target)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise DatabaseUnavailable(safe_url(self.url), str(exc)) from exc
+
+    def mark_as_demo(self) -> None:
+        """Mark this SQLite file as the demo's own, so a later demo may replace it."""
+        with self._translating(), self.engine.begin() as connection:
+            connection.exec_driver_sql(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+
+    def integrity_problems(self) -> list[str]:
+        """What the database engine's own integrity check reports (empty: none)."""
+        if self.dialect != "sqlite":
+            return []
+        with self.transaction(read_only=True) as tx:
+            rows = tx.connection().exec_driver_sql("PRAGMA integrity_check").all()
+        found = [str(r[0]) for r in rows]
+        return [] if found == ["ok"] else found
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -118,7 +191,88 @@ def _short(exc: Exception) -> str:
     return str(getattr(exc, "orig", exc)).splitlines()[0]
 
 
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+def safe_url(url: str) -> str:
+    """``url`` with its password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@")[-1] if "@" in url else url
 
-    return make_url(url).render_as_string(hide_password=True)
+
+#: SQLite's ``application_id`` of a file ``mohlat demo`` made ("mohd")
+DEMO_APPLICATION_ID = 0x6D6F6864
+
+
+def is_demo_file(path: Path) -> bool:
+    """Whether ``path`` is a SQLite file that ``mohlat demo`` made (it may replace it)."""
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = connection.execute("PRAGMA application_id").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return bool(row) and row[0] == DEMO_APPLICATION_ID
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None: not SQLite, or in memory)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+#: SQLite's and PostgreSQL's words for a database that cannot be used, and what to say
+_UNAVAILABLE = (
+    ("unable to open database file", "cannot open the file (wrong path or no permission?)"),
+    ("file is not a database", "the file is not a SQLite database"),
+    ("database disk image is malformed", "the file is damaged: restore a backup"),
+    ("readonly database", "the database is read-only here"),
+    ("read-only file system", "the database is on a read-only file system"),
+    ("disk is full", "the disk is full"),
+    ("disk i/o error", "a disk I/O error"),
+    ("connection refused", "no server answers at that address"),
+    ("could not translate host name", "the server's host name is unknown"),
+    ("does not exist", "the database does not exist on that server"),
+    ("password authentication failed", "the server refused the user name or password"),
+    ("no password supplied", "the server asks for a password"),
+    ("timeout expired", "the server did not answer in time"),
+    ("server closed the connection", "the server closed the connection"),
+)
+
+
+def _translated(exc: Exception, url: str) -> MohlatError:
+    """The mohlat error a database error means: a missing schema, a conflict, a
+    uniqueness violation, a value the database refuses, or a database that cannot be
+    used at all (with the URL's password masked)."""
+    message = str(getattr(exc, "orig", exc))
+    lowered = message.lower()
+    if isinstance(exc, IntegrityError):
+        return Duplicate("record", _short(exc))
+    if isinstance(exc, DataError):
+        return InvalidInput("value", _short(exc)[:120], "a value the database can store")
+    missing_table = "relation" in message and "does not exist" in message
+    if "no such table" in message or missing_table:
+        return DatabaseNotReady(safe_url(url))
+    if (
+        "no such column" in message
+        or "has no column" in message
+        or ("column" in message and "does not exist" in message)
+    ):
+        return DatabaseNotReady(safe_url(url), outdated=True)
+    if "database is locked" in lowered:
+        return DatabaseBusy()
+    if isinstance(exc, (OperationalError, ProgrammingError)) and _dialect.is_conflict(exc):
+        return ConcurrentUpdate("the database")
+    for token, meaning in _UNAVAILABLE:
+        if token in lowered:
+            return DatabaseUnavailable(safe_url(url), meaning)
+    log.debug("database error", exc_info=True)
+    return DatabaseError(message.splitlines()[0] if message else type(exc).__name__)

@@ -95,7 +95,7 @@ def test_parse_accepts_month_spelling_variants(text: str, expected: tuple[int, i
         ("1400/00/10", r"month must be 1\.\.12"),
         ("1400/01/00", "day must be at least 1"),
         ("1400/01/32", "Farvardin 1400 has 31 days"),
-        ("0000/01/01", r"year must be 1\.\.9377"),
+        ("0000/01/01", r"a Jalali year from 1300 to 1500"),
         ("17/01/1400", "write the year first"),
         ("00/01/17", "write the year with 4 digits"),
         ("17 Brumaire 1400", "unknown month 'Brumaire'"),
@@ -263,3 +263,23 @@ def test_ambiguous_wall_time_takes_the_daylight_saving_occurrence() -> None:
     first = parse_jalali_datetime("1400/06/30 23:30")
     assert first == datetime(2021, 9, 21, 19, 0, tzinfo=UTC)
     assert first.astimezone(TEHRAN).utcoffset() == timedelta(hours=4, minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-11-22", r"is this a Gregorian date\? 2026 is Jalali 1404/1405"),
+        ("1299/12/29", "a Jalali year from 1300 to 1500"),
+        ("1501/01/01", "a Jalali year from 1300 to 1500"),
+        ("17 فروردین 2021", "is this a Gregorian date"),
+    ],
+    ids=["gregorian", "too-early", "too-late", "long-form-gregorian"],
+)
+def test_an_implausible_year_is_refused_with_a_hint(text: str, message: str) -> None:
+    with pytest.raises(InvalidDate, match=message):
+        parse_jalali_date(text, field="first day")
+
+
+def test_the_plausible_years_are_accepted_at_both_ends() -> None:
+    assert parse_jalali_date("1300/01/01").year == 1300
+    assert parse_jalali_date("1500/01/01").year == 1500
