@@ -34,6 +34,7 @@ __all__ = [
     "normalize_digits",
     "parse_jalali_date",
     "parse_jalali_datetime",
+    "read_whole_number",
     "start_of_day",
     "tehran_date",
     "to_gregorian",
@@ -82,6 +83,20 @@ _TO_PERSIAN: Final = str.maketrans("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGIT
 def normalize_digits(text: str) -> str:
     """``text`` with Persian (۰-۹) and Arabic-Indic (٠-٩) digits as ASCII; all else unchanged."""
     return text.translate(_TO_ASCII)
+
+
+#: the most digits a whole number typed by a person may have (fits a 64-bit integer)
+MAX_DIGITS: Final = 18
+
+
+def read_whole_number(text: str) -> int | None:
+    """The whole number ``text`` writes in Latin, Persian or Arabic-Indic digits
+    (surrounding blanks allowed), or None: other characters, other digits (``²``,
+    Devanagari), a sign, or more than :data:`MAX_DIGITS` digits."""
+    body = normalize_digits(text).strip()
+    if not body or len(body) > MAX_DIGITS or not (body.isascii() and body.isdigit()):
+        return None
+    return int(body)
 
 
 def to_persian_digits(text: str) -> str:

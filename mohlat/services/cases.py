@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from mohlat.calendars import read_whole_number
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError, StaleVersion
 from mohlat.scoring import Position, RankEntry
 from mohlat.services.access import Actor, authorize, in_scope
@@ -68,15 +69,16 @@ def resolve_cases(
     queries: for each, its row or why it is refused. ``lock``: the rows are locked
     until the transaction ends, for an action that computes new values from them."""
     refs = [ref.strip() for _, ref in wanted]
-    ids = sorted({int(r) for r in refs if r.isdigit()})
-    codes = sorted({r for r in refs if not r.isdigit()})
+    numbers = [read_whole_number(r) for r in refs]
+    ids = sorted({n for n in numbers if n is not None})
+    codes = sorted({r for r, n in zip(refs, numbers, strict=True) if n is None})
     campaign_id = find_campaign(tx, campaign).id if codes else None
     rows = q.case_rows(tx, case_ids=ids, campaign_id=campaign_id, office_codes=codes, lock=lock)
     by_id = {row.case.id: row for row in rows}
     by_code = {row.office.code: row for row in rows if row.case.campaign_id == campaign_id}
     results: list[q.CaseRow | MohlatError] = []
-    for (actor, _), ref in zip(wanted, refs, strict=True):
-        row = by_id.get(int(ref)) if ref.isdigit() else by_code.get(ref)
+    for (actor, _), ref, number in zip(wanted, refs, numbers, strict=True):
+        row = by_id.get(number) if number is not None else by_code.get(ref)
         if row is None or not in_scope(actor, region=row.case.region, office_id=row.case.office_id):
             results.append(CaseNotFound(ref))  # the same answer either way: no leak
             continue

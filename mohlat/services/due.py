@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mohlat.calendars import normalize_digits
+from mohlat.calendars import normalize_digits, read_whole_number
 from mohlat.errors import InvalidInput
 from mohlat.services.access import Actor, authorize
 from mohlat.services.campaigns import find_campaign
@@ -22,9 +22,12 @@ _UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minute
 def parse_span(text: str, *, field: str = "within") -> timedelta:
     """A span written as ``3d``, ``12h`` or ``90m`` (any digits)."""
     value = normalize_digits(text).strip().lower()
-    if len(value) < 2 or value[-1] not in _UNITS or not value[:-1].isdigit():
+    count = read_whole_number(value[:-1]) if value else None
+    if count is None or value[-1] not in _UNITS:
         raise InvalidInput(field, text, "a number followed by d, h or m, e.g. 3d")
-    span = int(value[:-1]) * _UNITS[value[-1]]
+    if count > 366 * 24 * 60:
+        raise InvalidInput(field, text, "more than nothing and at most a year")
+    span = count * _UNITS[value[-1]]
     if not timedelta(0) < span <= timedelta(days=366):
         raise InvalidInput(field, text, "more than nothing and at most a year")
     return span

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mohlat.calendars import normalize_digits
+from mohlat.calendars import normalize_digits, read_whole_number
 from mohlat.errors import InvalidInput, MohlatError
 from mohlat.identity import validate_national_id
 from mohlat.services.access import Actor, authorize
@@ -128,11 +128,11 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
         errors.append(
             RowError(line, "kind", f"{row.get('kind')!r} is not one of: " + ", ".join(OFFICE_KINDS))
         )
-    region = normalize_digits(row.get("region", ""))
-    if not region.isdigit() or not 1 <= int(region) <= 9:
+    region = read_whole_number(row.get("region", ""))
+    if region is None or not 1 <= region <= 9:
         errors.append(RowError(line, "region", f"{row.get('region')!r} is not a region 1..9"))
     else:
-        row["region"] = int(region)
+        row["region"] = region
     try:
         row["national_id"] = validate_national_id(row.get("national_id", ""))
     except MohlatError as exc:
