@@ -21,7 +21,7 @@ from mohlat.services.moves import assign_late_positions, fire, publish_in
 from mohlat.services.rules import CalendarBook, campaign_rules, years_of
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
-from mohlat.store._dialect import lock_for_sweep
+from mohlat.store.locks import lock_for_sweep
 from mohlat.store.reminders import write_reminders
 from mohlat.store.snapshots import next_due
 from mohlat.workflow.definition import DeadlineKind
