@@ -1,9 +1,15 @@
 """The command line: ``mohlat`` (Typer + Rich).
 
-Thin on purpose: it parses, identifies the actor, calls one service, prints. Exit
-codes come from the error hierarchy in one place (:func:`main`): 0 done, 1 refused
-by a rule (deadline, state, permission), 2 bad usage or bad input. Nothing here
-imports the database layer at import time, so ``mohlat --help`` stays fast.
+Thin on purpose: it parses, identifies the actor, calls one service, prints. Who may
+do what, the queries and the rules are the services' (:mod:`mohlat.services`); the
+JSON shapes are :mod:`mohlat.views`', the tables :mod:`mohlat.render`'s. Exit codes
+come from the error hierarchy in one place (:class:`_Group`): 0 done, 1 refused by a
+rule (deadline, state, permission), 2 bad usage or bad input. Nothing here imports
+the database layer at import time, so ``mohlat --help`` stays fast.
+
+Public reads (``campaign list/show``, ``holiday list``, a published ``ranking``) log
+in only when ``$MOHLAT_USER`` is set; ``scheduler tick/run`` never log in: they are
+the server host operator's and act as the system.
 """
 
 from __future__ import annotations
@@ -20,26 +26,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from typer.core import TyperGroup
 
 from mohlat.calendars import normalize_digits
 from mohlat.clock import SystemClock
-from mohlat.display import (
-    case_table,
-    num,
-    region_state_table,
-    score_table,
-    timeline_table,
-    use_persian_digits,
-    when,
-)
+from mohlat.display import case_table, score_table, timeline_table, use_persian_digits, when
 from mohlat.errors import InvalidInput, MohlatError
+from mohlat.params import pairs as _pairs
+from mohlat.params import whole_number
 
 if TYPE_CHECKING:
+    from mohlat.services import Database
     from mohlat.services.access import Actor
-    from mohlat.store import Database
-    from mohlat.store.queries import CaseRow
 
 __all__ = ["app", "main"]
 
@@ -95,6 +93,8 @@ app.add_typer(score_app, name="score")
 
 _state: dict[str, Any] = {"db_url": None}
 
+MANY = 1_000_000
+
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -108,6 +108,15 @@ CampaignOption = Annotated[
     str | None,
     typer.Option(
         "--campaign", "-c", help="Campaign code (default: the newest campaign).", show_default=False
+    ),
+]
+RegionOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Only this region (1..9).",
+        show_default=False,
+        parser=whole_number("--region", 1, 9),
+        metavar="REGION",
     ),
 ]
 CaseArg = Annotated[str, typer.Argument(help="Case id, or the office code in the campaign.")]
@@ -134,6 +143,19 @@ ViolationOption = Annotated[
 ]
 
 
+def _limit(default: int | None) -> Any:
+    return typer.Option(
+        help="At most this many.",
+        show_default=default is not None,
+        parser=whole_number("--limit", 1, MANY),
+        metavar="LIMIT",
+    )
+
+
+def _days(option: str, help: str) -> Any:
+    return typer.Option(option, help=help, parser=whole_number(option, 1, 365), metavar="DAYS")
+
+
 @app.callback()
 def _root(
     db: DbOption = None,
@@ -156,14 +178,10 @@ def main() -> None:
 # --- plumbing ------------------------------------------------------------------------
 
 
-def _db(url: str | None = None, *, ready: bool = True) -> Database:
-    from mohlat.errors import DatabaseNotReady
-    from mohlat.store import Database
+def _db() -> Database:
+    from mohlat.services import open_database
 
-    db = Database(url or _state["db_url"])
-    if ready and not db.is_ready():
-        raise DatabaseNotReady(db.url)
-    return db
+    return open_database(_state["db_url"])
 
 
 def _now() -> datetime:
@@ -184,58 +202,18 @@ def _login(db: Database, *, changing_password: bool = False) -> Actor:
     )
 
 
-def _int(value: str | None, field: str, low: int, high: int) -> int | None:
-    if value is None:
-        return None
-    text = normalize_digits(value).strip()
-    if not text.lstrip("-").isdigit() or not low <= int(text) <= high:
-        raise InvalidInput(field, value, f"a whole number from {low} to {high}")
-    return int(text)
-
-
-def _pairs(items: Sequence[str] | None, field: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InvalidInput(field, item, "NAME=VALUE")
-        pairs[name.strip()] = value.strip()
-    return pairs
-
-
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _case_json(row: CaseRow) -> dict[str, Any]:
-    c, o = row.case, row.office
-    return {
-        "id": c.id,
-        "campaign": row.campaign_code,
-        "office": o.code,
-        "office_name": o.name,
-        "kind": o.kind,
-        "region": c.region,
-        "province": c.province,
-        "state": c.state,
-        "declared_at": c.declared_at,
-        "reviewed_at": c.reviewed_at,
-        "association_score": c.association_score,
-        "violations": c.violations or {},
-        "total": c.total,
-        "grade": c.grade,
-        "position_national": c.position_national,
-        "position_regional": c.position_regional,
-        "position_provincial": c.position_provincial,
-        "final_total": c.final_total,
-        "final_grade": c.final_grade,
-        "escalated": c.escalated,
-        "declaration": row.declaration or {},
-    }
-
-
 def _ok(message: str) -> None:
     console.print(f"[green]✓[/] {message}", markup=True)
+
+
+def _new_password(prompt: str) -> str:
+    return os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
+        prompt, hide_input=True, confirmation_prompt=True
+    )
 
 
 @contextmanager
@@ -243,6 +221,16 @@ def _acting() -> Iterator[tuple[Database, Actor]]:
     db = _db()
     try:
         yield db, _login(db)
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def _reading() -> Iterator[tuple[Database, Actor | None]]:
+    """For public reads: logged in only when ``$MOHLAT_USER`` names someone."""
+    db = _db()
+    try:
+        yield db, (_login(db) if os.environ.get("MOHLAT_USER") else None)
     finally:
         db.dispose()
 
@@ -260,23 +248,17 @@ def init(
 
     Example: `MOHLAT_PASSWORD=s3cret-pass mohlat init --admin root`
     """
-    from mohlat.services.accounts import add_user
-    from mohlat.store import queries as q
-    from mohlat.workflow.definition import Role
+    from mohlat.services import prepare_database
+    from mohlat.services.accounts import add_first_admin, has_admin
 
-    db = _db(ready=False)
-    db.create_schema()
-    with db.transaction() as tx:
-        has_admin = bool(q.list_accounts(tx, role=Role.ADMIN.value, limit=1))
-    if has_admin:
+    db = prepare_database(_state["db_url"])
+    if has_admin(db):
         _ok(f"schema ready in {db.url}; an admin exists already")
         return
     password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt(
         f"password for {admin}", hide_input=True, confirmation_prompt=True
     )
-    add_user(
-        db, actor=None, username=admin, password=password, role=Role.ADMIN, region=None, now=_now()
-    )
+    add_first_admin(db, username=admin, password=password, now=_now())
     _ok(f"schema ready in {db.url}; admin {admin!r} created")
 
 
@@ -289,10 +271,12 @@ def campaign_create(
     first_day: Annotated[str, typer.Option(help="First day of self-declaration (Jalali).")],
     last_day: Annotated[str, typer.Option(help="Last day of self-declaration (Jalali), included.")],
     title: Annotated[str, typer.Option(help="A title.")] = "",
-    review_days: Annotated[str, typer.Option(help="Days of regional review.")] = "10",
-    correction_days: Annotated[str, typer.Option(help="Days to correct a referred file.")] = "5",
-    appeal_days: Annotated[str, typer.Option(help="Days to appeal a rank.")] = "7",
-    decision_days: Annotated[str, typer.Option(help="Days to decide an appeal.")] = "10",
+    review_days: Annotated[int, _days("--review-days", "Days of regional review.")] = 10,
+    correction_days: Annotated[
+        int, _days("--correction-days", "Days to correct a referred file.")
+    ] = 5,
+    appeal_days: Annotated[int, _days("--appeal-days", "Days to appeal a rank.")] = 7,
+    decision_days: Annotated[int, _days("--decision-days", "Days to decide an appeal.")] = 10,
     rubric: Annotated[
         Path | None, typer.Option(help="Rubric TOML (default: built in).", show_default=False)
     ] = None,
@@ -302,20 +286,14 @@ def campaign_create(
     Example: `mohlat campaign create 1400-2 --first-day 1400/01/17 --last-day ۱۴۰۰/۰۲/۰۵`
     """
     from mohlat.scoring import load_rubric_file
-    from mohlat.services.campaigns import create_campaign
-    from mohlat.workflow.definition import DeadlineKind
-    from mohlat.workflow.settings import CampaignSettings
+    from mohlat.services.campaigns import campaign_settings, create_campaign
 
-    settings = CampaignSettings()
-    for kind, value in (
-        (DeadlineKind.REVIEW, review_days),
-        (DeadlineKind.CORRECTION, correction_days),
-        (DeadlineKind.APPEAL, appeal_days),
-        (DeadlineKind.APPEAL_DECISION, decision_days),
-    ):
-        days = _int(value, f"{kind.label} days", 1, 365)
-        assert days is not None
-        settings = settings.with_days(kind, days)
+    settings = campaign_settings(
+        review_days=review_days,
+        correction_days=correction_days,
+        appeal_days=appeal_days,
+        decision_days=decision_days,
+    )
     loaded = load_rubric_file(rubric) if rubric else None
     with _acting() as (db, actor):
         campaign = create_campaign(
@@ -337,44 +315,20 @@ def campaign_create(
 
 @campaign_app.command("list")
 def campaign_list(as_json: JsonOption = False) -> None:
-    """List campaigns, newest first.
+    """List campaigns, newest first (public: no login needed).
 
     Example: `mohlat campaign list --json`
     """
-    from mohlat.services.campaigns import list_all
+    from mohlat.render import campaigns_table
+    from mohlat.services.campaigns import campaigns
+    from mohlat.views import campaign_json
 
-    db = _db()
-    campaigns = list_all(db)
+    with _reading() as (db, actor):
+        found = campaigns(db, actor=actor)
     if as_json:
-        _print_json([_campaign_json(c) for c in campaigns])
+        _print_json([campaign_json(c) for c in found])
         return
-    table = Table(title="campaigns", title_justify="left")
-    for column in ("code", "title", "declaration window", "review until", "published"):
-        table.add_column(column)
-    for c in campaigns:
-        table.add_row(
-            c.code,
-            c.title,
-            f"{c.first_day} – {c.last_day}",
-            when(c.review_closes_at),
-            when(c.published_at),
-        )
-    console.print(table)
-
-
-def _campaign_json(c: Any) -> dict[str, Any]:
-    return {
-        "code": c.code,
-        "title": c.title,
-        "first_day": c.first_day,
-        "last_day": c.last_day,
-        "opens_at": c.opens_at,
-        "closes_at": c.closes_at,
-        "review_closes_at": c.review_closes_at,
-        "published_at": c.published_at,
-        "settings": c.settings,
-        "rubric_sha256": c.rubric_sha256,
-    }
+    console.print(campaigns_table(found))
 
 
 @campaign_app.command("show")
@@ -384,32 +338,21 @@ def campaign_show(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a campaign: its windows and how many cases stand where, per region.
+    """Show a campaign: its windows (public) and, to an admin or a supervisor logged in
+    with $MOHLAT_USER, how many cases stand where, per region.
 
     Example: `mohlat campaign show 1400-2`
     """
-    from mohlat.services.campaigns import find_campaign
-    from mohlat.store import queries as q
+    from mohlat.render import campaign_overview as overview_table
+    from mohlat.services.campaigns import campaign_overview
+    from mohlat.views import campaign_overview_json
 
-    db = _db()
-    with db.transaction() as tx:
-        campaign = find_campaign(tx, code)
-        assert campaign.id is not None
-        counts = q.case_counts(tx, campaign_id=campaign.id)
+    with _reading() as (db, actor):
+        overview = campaign_overview(db, actor=actor, code=code)
     if as_json:
-        _print_json(
-            {
-                **_campaign_json(campaign),
-                "cases": [{"region": r, "state": s, "count": n} for r, s, n in counts],
-            }
-        )
+        _print_json(campaign_overview_json(overview))
         return
-    console.print(f"[bold]{campaign.code}[/] {campaign.title}", markup=True)
-    console.print(f"  declarations  {when(campaign.opens_at)} → {when(campaign.closes_at)}")
-    console.print(f"  review until  {when(campaign.review_closes_at)}")
-    console.print(f"  published     {when(campaign.published_at)}")
-    console.print(f"  rubric        sha256 {campaign.rubric_sha256[:16]}…")
-    console.print(region_state_table(counts, "cases per region and state"))
+    console.print(overview_table(overview))
 
 
 # --- offices and users ---------------------------------------------------------------
@@ -429,15 +372,9 @@ def office_import(
 
     Example: `mohlat office import offices.csv`
     """
-    from mohlat.services.offices import MAX_ROWS, import_offices
+    from mohlat.services.offices import import_offices, read_offices_file
 
-    try:
-        size = path.stat().st_size
-        if size > MAX_ROWS * 1000:
-            raise InvalidInput("file", str(path), f"at most {MAX_ROWS * 1000} bytes")
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput("file", str(path), f"a readable UTF-8 CSV file ({exc})") from None
+    text = read_offices_file(path)
     with _acting() as (db, actor):
         report = import_offices(db, actor=actor, text=text, now=_now(), skip_invalid=skip_invalid)
     for error in report.skipped:
@@ -447,35 +384,24 @@ def office_import(
 
 @office_app.command("list")
 def office_list(
-    region: Annotated[
-        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
-    ] = None,
-    limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
+    region: RegionOption = None,
+    limit: Annotated[int, _limit(50)] = 50,
     as_json: JsonOption = False,
 ) -> None:
-    """List offices.
+    """List offices (an admin: all; a supervisor: its region's).
 
     Example: `mohlat office list --region 3`
     """
-    from mohlat.services.access import authorize, in_scope
-    from mohlat.store import queries as q
+    from mohlat.render import offices_table
+    from mohlat.services.offices import list_offices
+    from mohlat.views import plain
 
     with _acting() as (db, actor):
-        authorize(actor, "office.read")
-        with db.transaction() as tx:
-            offices = q.list_offices(
-                tx, region=_int(region, "region", 1, 9), limit=_int(limit, "limit", 1, 1_000_000)
-            )
-    offices = [o for o in offices if in_scope(actor, region=o.region, office_id=o.id or 0)]
+        offices = list_offices(db, actor=actor, region=region, limit=limit)
     if as_json:
-        _print_json([o.model_dump() for o in offices])
+        _print_json([plain(o) for o in offices])
         return
-    table = Table(title="offices", title_justify="left")
-    for column in ("code", "name", "kind", "region", "province", "national ID"):
-        table.add_column(column)
-    for o in offices:
-        table.add_row(o.code, o.name, o.kind, str(o.region), o.province, o.national_id)
-    console.print(table)
+    console.print(offices_table(offices))
 
 
 @user_app.command("add")
@@ -483,7 +409,13 @@ def user_add(
     username: Annotated[str, typer.Argument(help="User name.")],
     role: Annotated[str, typer.Option(help="admin or supervisor.")],
     region: Annotated[
-        str | None, typer.Option(help="A supervisor's region (1..9).", show_default=False)
+        int | None,
+        typer.Option(
+            help="A supervisor's region (1..9).",
+            show_default=False,
+            parser=whole_number("--region", 1, 9),
+            metavar="REGION",
+        ),
     ] = None,
 ) -> None:
     """Add an admin or a region's supervisor. The new password comes from
@@ -491,22 +423,19 @@ def user_add(
 
     Example: `mohlat user add sup3 --role supervisor --region 3`
     """
-    from mohlat.services.accounts import add_user
-    from mohlat.workflow.definition import Role
+    from mohlat.services.accounts import add_user, check_new_user, staff_role
 
-    if role not in ("admin", "supervisor"):
-        raise InvalidInput("role", role, "admin or supervisor")
+    the_role = staff_role(role)
     with _acting() as (db, actor):
-        password = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-            f"password for {username}", hide_input=True, confirmation_prompt=True
-        )
+        check_new_user(db, actor=actor, username=username, role=the_role, region=region)
+        password = _new_password(f"password for {username}")
         add_user(
             db,
             actor=actor,
             username=username,
             password=password,
-            role=Role(role),
-            region=_int(region, "region", 1, 9),
+            role=the_role,
+            region=region,
             now=_now(),
         )
     _ok(f"{role} {username!r} added")
@@ -518,35 +447,53 @@ def user_list(as_json: JsonOption = False) -> None:
 
     Example: `mohlat user list --json`
     """
-    from mohlat.services.access import authorize
-    from mohlat.store import queries as q
+    from mohlat.render import accounts_table
+    from mohlat.services.accounts import list_accounts
+    from mohlat.views import plain
 
     with _acting() as (db, actor):
-        authorize(actor, "user.list")
-        with db.transaction() as tx:
-            accounts = q.list_accounts(tx)
-    rows = [
-        {
-            "username": a.username,
-            "role": a.role,
-            "region": a.region,
-            "office_id": a.office_id,
-            "must_change_password": a.must_change_password,
-            "locked_until": a.locked_until,
-        }
-        for a in accounts
-    ]
+        accounts = list_accounts(db, actor=actor)
     if as_json:
-        _print_json(rows)
+        _print_json([plain(a) for a in accounts])
         return
-    table = Table(title="accounts", title_justify="left")
-    for column in ("user", "role", "region", "must change password"):
-        table.add_column(column)
-    for a in accounts:
-        table.add_row(
-            a.username, a.role, str(a.region or "-"), "yes" if a.must_change_password else ""
-        )
-    console.print(table)
+    console.print(accounts_table(accounts))
+
+
+@user_app.command("reset")
+def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
+    """Reset an account's password to a must-change state (an office: back to its
+    national ID; staff: a temporary password from $MOHLAT_NEW_PASSWORD or a prompt).
+
+    Example: `mohlat user reset 0012345679`
+    """
+    from mohlat.services.accounts import reset_needs_password, reset_password
+
+    name = normalize_digits(username)
+    with _acting() as (db, actor):
+        needs = reset_needs_password(db, actor=actor, username=name)
+        temporary = _new_password(f"temporary password for {username}") if needs else None
+        reset_password(db, actor=actor, username=name, temporary=temporary, now=_now())
+    _ok(f"{username!r} must choose a new password at the next login")
+
+
+@user_app.command("show")
+def user_show(
+    username: Annotated[str, typer.Argument(help="The account.")], as_json: JsonOption = False
+) -> None:
+    """Show an account's audit trail: creation, locks, password changes and resets.
+
+    Example: `mohlat user show 0012345679`
+    """
+    from mohlat.render import audit_table
+    from mohlat.services.accounts import audit_trail
+    from mohlat.views import plain
+
+    with _acting() as (db, actor):
+        events = audit_trail(db, actor=actor, username=normalize_digits(username))
+    if as_json:
+        _print_json([plain(e) for e in events])
+        return
+    console.print(audit_table(username, events))
 
 
 @app.command()
@@ -557,19 +504,14 @@ def passwd() -> None:
     Example: `MOHLAT_USER=0012345679 mohlat passwd`
     """
     from mohlat.services.accounts import change_password
-    from mohlat.store import queries as q
 
     db = _db()
-    actor = _login(db, changing_password=True)
-    new = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-        "new password", hide_input=True, confirmation_prompt=True
-    )
-    national_id = None
-    if actor.office_id is not None:
-        with db.transaction() as tx:
-            account = q.account_by_username(tx, username=actor.name)
-            national_id = account.username if account else None
-    change_password(db, actor=actor, new_password=new, national_id=national_id, now=_now())
+    try:
+        actor = _login(db, changing_password=True)
+        new = _new_password("new password")
+        change_password(db, actor=actor, new_password=new, now=_now())
+    finally:
+        db.dispose()
     _ok("password changed")
 
 
@@ -582,13 +524,11 @@ def case_list(
     state: Annotated[
         str | None, typer.Option(help="Only cases in this state.", show_default=False)
     ] = None,
-    region: Annotated[
-        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
-    ] = None,
+    region: RegionOption = None,
     overdue: Annotated[
         bool, typer.Option(help="Only appeals whose decision is overdue (escalated).")
     ] = False,
-    limit: Annotated[str, typer.Option(help="At most this many.")] = "50",
+    limit: Annotated[int, _limit(50)] = 50,
     as_json: JsonOption = False,
 ) -> None:
     """List the cases you may see (a supervisor: its region's; an office: its own).
@@ -596,6 +536,7 @@ def case_list(
     Example: `mohlat case list --state regional_review --region 3`
     """
     from mohlat.services.cases import list_cases
+    from mohlat.views import case_json
 
     with _acting() as (db, actor):
         rows = list_cases(
@@ -603,12 +544,12 @@ def case_list(
             actor=actor,
             campaign=campaign,
             state=state,
-            region=_int(region, "region", 1, 9),
+            region=region,
             overdue=overdue,
-            limit=_int(limit, "limit", 1, 1_000_000),
+            limit=limit,
         )
     if as_json:
-        _print_json([_case_json(r) for r in rows])
+        _print_json([case_json(r) for r in rows])
         return
     console.print(case_table(rows, "overdue appeal decisions" if overdue else "cases"))
 
@@ -619,91 +560,25 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
 
     Example: `mohlat case show 17`
     """
+    from mohlat.render import case_heading, deadlines_table, time_left
+    from mohlat.scoring import Score
     from mohlat.services.cases import show_case
+    from mohlat.views import case_detail_json
 
     with _acting() as (db, actor):
         view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
     now = _now()
-    deadlines = [
-        {
-            "kind": d.kind,
-            "status": d.status,
-            "due_at": d.due_at,
-            "time_left": _left(d.due_at, d.remaining_us, now),
-        }
-        for d in view.deadlines
-    ]
     if as_json:
-        _print_json(
-            {
-                **_case_json(view.row),
-                "deadlines": deadlines,
-                "breakdown": view.row.breakdown,
-                "timeline": [_event_json(e) for e in view.events],
-            }
-        )
+        left = [time_left(d, now) for d in view.deadlines]
+        _print_json(case_detail_json(view, time_left=left))
         return
-    c, o = view.row.case, view.row.office
-    console.print(
-        f"[bold]case {c.id}[/] · {o.code} {o.name} · {o.kind} · region {c.region} "
-        f"({c.province}) · campaign {view.row.campaign_code}",
-        markup=True,
-    )
-    console.print(
-        f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}"
-    )
-    if c.total is not None and c.position_national is None:
-        console.print(f"  score     {num(c.total)} (grade {c.grade}), provisional: not ranked yet")
-    elif c.total is not None:
-        console.print(
-            f"  score     {num(c.total)} (grade {c.grade}), rank {c.position_national}"
-            f" nationally, {c.position_regional} in region, {c.position_provincial} in"
-            f" province"
-        )
-    if c.final_total is not None:
-        console.print(f"  final     {num(c.final_total)} (grade {c.final_grade})")
-    if view.row.breakdown:
-        from mohlat.scoring import Score
-
-        score = Score.from_json(view.row.breakdown)
+    for line in case_heading(view.case):
+        console.print(line, markup=True)
+    if view.case.breakdown:
+        score = Score.from_json(view.case.breakdown)
         console.print(score_table(score.lines, score.total, "score, line by line"))
-    table = Table(title="deadlines", title_justify="left")
-    for column in ("kind", "status", "due (Tehran)", "time left"):
-        table.add_column(column)
-    for d in view.deadlines:
-        table.add_row(d.kind, d.status, when(d.due_at), _left(d.due_at, d.remaining_us, now))
-    console.print(table)
+    console.print(deadlines_table(view.deadlines, now))
     console.print(timeline_table(view.events))
-
-
-def _left(due: datetime | None, remaining_us: int | None, now: datetime) -> str:
-    from datetime import timedelta
-
-    if remaining_us is not None:
-        return f"{_duration(timedelta(microseconds=remaining_us))} (paused)"
-    if due is None:
-        return "-"
-    return _duration(due - now) if due > now else "passed"
-
-
-def _duration(delta: Any) -> str:
-    seconds = int(delta.total_seconds())
-    days, rest = divmod(seconds, 86400)
-    return f"{days}d {rest // 3600}h {rest % 3600 // 60}m"
-
-
-def _event_json(e: Any) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "action": e.action,
-        "from": e.from_state,
-        "to": e.to_state,
-        "logical_at": e.logical_at,
-        "recorded_at": e.recorded_at,
-        "actor": e.actor,
-        "payload": e.payload,
-        "hash": e.hash,
-    }
 
 
 @app.command()
@@ -713,11 +588,12 @@ def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption
     Example: `mohlat timeline 17 --json`
     """
     from mohlat.services.cases import show_case
+    from mohlat.views import event_json
 
     with _acting() as (db, actor):
         view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
     if as_json:
-        _print_json([_event_json(e) for e in view.events])
+        _print_json([event_json(e) for e in view.events])
         return
     console.print(timeline_table(view.events))
 
@@ -732,7 +608,7 @@ def _case_action(
     violations: Sequence[str] | None = None,
     text: str | None = None,
     text_required: bool = False,
-    describe: Callable[[CaseRow], str] | None = None,
+    describe: Callable[[Any], str] | None = None,
     disputes: tuple[str, ...] = (),
 ) -> None:
     from mohlat.services.cases import act, own_case_ref
@@ -941,51 +817,56 @@ def scheduler_tick(
         ),
     ] = None,
 ) -> None:
-    """Run one sweep now and exit (for cron).
+    """Run one sweep now and exit (for cron). An operator's command on the server host:
+    no login, it acts as the system.
 
     Example: `*/5 * * * * mohlat scheduler tick`
     """
-    from mohlat.calendars import parse_jalali_datetime
-    from mohlat.clock import SimulatedClock
-    from mohlat.scheduler import describe, tick
+    from mohlat.scheduler import clock_as_of, describe, tick
 
-    db = _db()
-    clock = None
-    if at is not None:
-        instant = parse_jalali_datetime(at, field="at")
-        if instant > _now():
-            raise InvalidInput(
-                "at",
-                at,
-                f"a time no later than now ({when(_now())}); nothing moves the clock forward",
-            )
-        clock = SimulatedClock(instant)
-    console.print(describe(tick(db, clock=clock)))
+    clock = clock_as_of(at, _now())
+    console.print(describe(tick(_db(), clock=clock)))
 
 
 @scheduler_app.command("run")
 def scheduler_run(
-    interval: Annotated[str, typer.Option(help="Seconds between sweeps.")] = "60",
+    interval: Annotated[
+        int,
+        typer.Option(
+            help="Seconds between sweeps.",
+            parser=whole_number("--interval", 1, 86400),
+            metavar="SECONDS",
+        ),
+    ] = 60,
 ) -> None:
-    """Sweep now (catch-up), then on an interval, until stopped.
+    """Sweep now (catch-up), then on an interval, until stopped. An operator's command
+    on the server host: no login, it acts as the system.
 
     Example: `mohlat -v scheduler run --interval 30`
     """
     from mohlat.scheduler import run
 
-    seconds = _int(interval, "interval", 1, 86400)
-    assert seconds is not None
     logging.getLogger("mohlat").setLevel(logging.INFO)
-    run(_db(), interval_seconds=seconds)
+    run(_db(), interval_seconds=interval)
 
 
 @app.command()
 def demo(
-    offices: Annotated[str, typer.Option(help="How many synthetic offices.")] = "200",
+    offices: Annotated[
+        int,
+        typer.Option(
+            help="How many synthetic offices.",
+            parser=whole_number("--offices", 10, MANY),
+            metavar="COUNT",
+        ),
+    ] = 200,
     db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")] = Path(
         "mohlat-demo.db"
     ),
-    seed: Annotated[str, typer.Option(help="Random seed.")] = "1400",
+    seed: Annotated[
+        int,
+        typer.Option(help="Random seed.", parser=whole_number("--seed", 0, 2**31), metavar="SEED"),
+    ] = 1400,
 ) -> None:
     """Run a whole campaign on a fresh SQLite file with a simulated clock: the article's
     dates (17 Farvardin – 5 Ordibehesht 1400), synthetic offices in the 9 regions,
@@ -996,10 +877,7 @@ def demo(
     """
     from mohlat.demo import run_demo
 
-    count = _int(offices, "offices", 10, 1_000_000)
-    seed_value = _int(seed, "seed", 0, 2**31)
-    assert count is not None and seed_value is not None
-    run_demo(path=db, offices=count, seed=seed_value, console=console)
+    run_demo(path=db, offices=offices, seed=seed, console=console)
 
 
 # --- calendar, deadlines and reminders -----------------------------------------------
@@ -1014,7 +892,13 @@ def holiday_add(
         typer.Option("--to", help="Last closed day (default: the first).", show_default=False),
     ] = None,
     region: Annotated[
-        list[str] | None, typer.Option(help="Only this region (repeatable).", show_default=False)
+        list[int] | None,
+        typer.Option(
+            help="Only this region (repeatable).",
+            show_default=False,
+            parser=whole_number("--region", 1, 9),
+            metavar="REGION",
+        ),
     ] = None,
     province: Annotated[
         list[str] | None, typer.Option(help="Only this province (repeatable).", show_default=False)
@@ -1034,7 +918,6 @@ def holiday_add(
     """
     from mohlat.services.deadlines import add_closure
 
-    regions = [r for r in (_int(v, "region", 1, 9) for v in region or []) if r is not None]
     with _acting() as (db, actor):
         moved = add_closure(
             db,
@@ -1043,7 +926,7 @@ def holiday_add(
             first_day=first_day,
             last_day=last_day,
             reason=reason,
-            regions=regions,
+            regions=list(region or []),
             provinces=province or [],
             working_day=working_day,
         )
@@ -1052,7 +935,14 @@ def holiday_add(
 
 @holiday_app.command("remove")
 def holiday_remove(
-    closure: Annotated[str, typer.Argument(help="The closure's number (see `holiday list`).")],
+    closure: Annotated[
+        int,
+        typer.Argument(
+            help="The closure's number (see `holiday list`).",
+            parser=whole_number("closure", 1, 2**31),
+            metavar="CLOSURE",
+        ),
+    ],
     reason: Annotated[str, typer.Option(help="Why it is removed.")],
 ) -> None:
     """Remove a closure or working-day correction; pending deadlines are counted again.
@@ -1061,59 +951,41 @@ def holiday_remove(
     """
     from mohlat.services.deadlines import remove_closure
 
-    number = _int(closure, "closure", 1, 2**31)
-    assert number is not None
     with _acting() as (db, actor):
-        moved = remove_closure(db, actor=actor, now=_now(), closure_id=number, reason=reason)
+        moved = remove_closure(db, actor=actor, now=_now(), closure_id=closure, reason=reason)
     _ok(f"removed; {moved.deadlines} pending deadline(s) moved")
 
 
 @holiday_app.command("list")
 def holiday_list(
     year: Annotated[
-        str | None, typer.Option(help="Jalali year of official holidays.", show_default=False)
+        int | None,
+        typer.Option(
+            help="Jalali year of official holidays.",
+            show_default=False,
+            parser=whole_number("--year", 1358, 1500),
+            metavar="YEAR",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List a year's official holidays (from the `holidays` package) and every closure.
+    """List a year's official holidays (from the `holidays` package) and every closure
+    (public: no login needed).
 
     Example: `mohlat holiday list --year 1400`
     """
-    from mohlat.calendars import format_date, from_gregorian, official_holidays, tehran_date
-    from mohlat.store import queries as q
+    from mohlat.calendars import tehran_date
+    from mohlat.render import closures_table, holidays_table
+    from mohlat.services.calendar import holiday_calendar
+    from mohlat.views import holidays_json
 
-    the_year = _int(year, "year", 1358, 1500) or tehran_date(_now()).year
-    db = _db()
-    with db.transaction() as tx:
-        closures = q.list_closures(tx)
-    official = sorted(official_holidays([the_year]).items())
+    with _reading() as (db, actor):
+        found = holiday_calendar(db, actor=actor, year=year or tehran_date(_now()).year)
     if as_json:
-        _print_json(
-            {
-                "official": [
-                    {"date": format_date(from_gregorian(d)), "name": n}
-                    for d, n in official
-                    if from_gregorian(d).year == the_year
-                ],
-                "closures": [c.model_dump() for c in closures],
-            }
-        )
+        _print_json(holidays_json(found))
         return
-    table = Table(title=f"official holidays of {the_year}", title_justify="left")
-    table.add_column("date")
-    table.add_column("holiday")
-    for day, name in official:
-        if from_gregorian(day).year == the_year:
-            table.add_row(format_date(from_gregorian(day)), name)
-    console.print(table)
-    closed = Table(title="closures and corrections", title_justify="left")
-    for column in ("#", "kind", "days", "where", "reason", "by"):
-        closed.add_column(column)
-    for c in closures:
-        where = ", ".join([*(f"region {r}" for r in c.regions), *c.provinces]) or "national"
-        days = c.first_day if c.first_day == c.last_day else f"{c.first_day}–{c.last_day}"
-        closed.add_row(str(c.id), c.kind, days, where, c.reason, c.created_by)
-    console.print(closed)
+    console.print(holidays_table(found))
+    console.print(closures_table(found))
 
 
 @deadline_app.command("extend")
@@ -1133,13 +1005,25 @@ def deadline_extend(
         ),
     ] = None,
     region: Annotated[
-        str | None, typer.Option(help="With --window: only this region.", show_default=False)
+        int | None,
+        typer.Option(
+            help="With --window: only this region.",
+            show_default=False,
+            parser=whole_number("--region", 1, 9),
+            metavar="REGION",
+        ),
     ] = None,
     to: Annotated[
         str | None, typer.Option(help="The new last day (Jalali).", show_default=False)
     ] = None,
     days: Annotated[
-        str | None, typer.Option(help="Or: this many days more.", show_default=False)
+        int | None,
+        typer.Option(
+            help="Or: this many days more.",
+            show_default=False,
+            parser=whole_number("--days", 1, 365),
+            metavar="DAYS",
+        ),
     ] = None,
 ) -> None:
     """Extend one case's running deadline, or a campaign's window for one region or all.
@@ -1148,7 +1032,8 @@ def deadline_extend(
     """
     from mohlat.services.deadlines import extend_case, extend_window
 
-    more = _int(days, "days", 1, 365)
+    if window is None and case is None:
+        raise InvalidInput("case", None, "a case, or --window declaration|review")
     with _acting() as (db, actor):
         if window is not None:
             moved = extend_window(
@@ -1157,12 +1042,13 @@ def deadline_extend(
                 now=_now(),
                 campaign=campaign,
                 window=window,
-                region=_int(region, "region", 1, 9),
+                region=region,
                 to=to,
-                days=more,
+                days=days,
                 reason=reason,
             )
-        elif case is not None:
+        else:
+            assert case is not None
             moved = extend_case(
                 db,
                 actor=actor,
@@ -1171,10 +1057,8 @@ def deadline_extend(
                 campaign=campaign,
                 reason=reason,
                 to=to,
-                days=more,
+                days=days,
             )
-        else:
-            raise InvalidInput("case", None, "a case, or --window declaration|review")
     _ok(f"{moved.deadlines} deadline(s) extended")
 
 
@@ -1188,61 +1072,39 @@ def due(
 
     Example: `mohlat due --within 3d`
     """
-    from collections import Counter
-
+    from mohlat.render import due_table
     from mohlat.services.due import due_soon, parse_span
+    from mohlat.views import plain
 
     span = parse_span(within)
     with _acting() as (db, actor):
         rows = due_soon(db, actor=actor, campaign=campaign, now=_now(), within=span)
     if as_json:
-        _print_json([r.__dict__ for r in rows])
+        _print_json([plain(r) for r in rows])
         return
-    counts = Counter((r.region, r.kind) for r in rows)
-    earliest: dict[tuple[int, str], datetime] = {}
-    for r in rows:
-        earliest.setdefault((r.region, r.kind), r.due_at)
-    table = Table(title=f"deadlines falling within {within}", title_justify="left")
-    for column in ("region", "deadline", "cases", "earliest (Tehran)"):
-        table.add_column(column)
-    for (region, kind), n in sorted(counts.items()):
-        table.add_row(str(region), kind, str(n), when(earliest[(region, kind)]))
-    console.print(table)
+    console.print(due_table(rows, within))
 
 
 @reminder_app.command("list")
 def reminder_list(
     everything: Annotated[bool, typer.Option("--all", help="Sent ones too.")] = False,
-    limit: Annotated[str, typer.Option(help="At most this many.")] = "100",
+    limit: Annotated[int, _limit(100)] = 100,
     as_json: JsonOption = False,
 ) -> None:
     """The reminders the scheduler queued for a sender (SMS, e-mail) to deliver.
 
     Example: `mohlat reminder list --json`
     """
+    from mohlat.render import reminders_table
     from mohlat.services.due import outbox
+    from mohlat.views import plain
 
     with _acting() as (db, actor):
-        rows = outbox(
-            db, actor=actor, unsent_only=not everything, limit=_int(limit, "limit", 1, 1_000_000)
-        )
+        rows = outbox(db, actor=actor, unsent_only=not everything, limit=limit)
     if as_json:
-        _print_json([r.model_dump() for r in rows])
+        _print_json([plain(r) for r in rows])
         return
-    table = Table(title="reminder outbox", title_justify="left")
-    for column in ("#", "to", "case", "deadline", "due (Tehran)", "queued", "sent"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            str(r.id),
-            r.recipient,
-            str(r.case_id),
-            r.kind,
-            when(r.due_at),
-            when(r.created_at),
-            when(r.sent_at),
-        )
-    console.print(table)
+    console.print(reminders_table(rows))
 
 
 # --- ranking ---------------------------------------------------------------------------
@@ -1251,12 +1113,8 @@ def reminder_list(
 @app.command()
 def ranking(
     campaign: CampaignOption = None,
-    region: Annotated[
-        str | None, typer.Option(help="Only this region (1..9).", show_default=False)
-    ] = None,
-    limit: Annotated[
-        str | None, typer.Option(help="At most this many.", show_default=False)
-    ] = None,
+    region: RegionOption = None,
+    limit: Annotated[int | None, _limit(None)] = None,
     csv_file: Annotated[
         Path | None,
         typer.Option(
@@ -1267,59 +1125,26 @@ def ranking(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The published ranking: national, regional and provincial positions.
+    """The published ranking: national, regional and provincial positions (public once
+    published: no login needed).
 
     Example: `mohlat ranking --region 3 --csv ranking-region-3.csv`
     """
+    from mohlat.render import ranking_table
     from mohlat.services.ranking import ranking as ranking_rows
-    from mohlat.services.ranking import ranking_csv, ranking_json
+    from mohlat.services.ranking import write_ranking_csv
+    from mohlat.views import ranking_json
 
-    with _acting() as (db, actor):
-        rows = ranking_rows(
-            db,
-            actor=actor,
-            campaign=campaign,
-            region=_int(region, "region", 1, 9),
-            limit=_int(limit, "limit", 1, 1_000_000),
-        )
+    with _reading() as (db, actor):
+        rows = ranking_rows(db, actor=actor, campaign=campaign, region=region, limit=limit)
     if csv_file is not None:
-        try:
-            csv_file.write_text(ranking_csv(rows, bom=True), encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InvalidInput("csv", str(csv_file), f"a writable file ({exc})") from None
+        write_ranking_csv(rows, csv_file)
         _ok(f"{len(rows)} row(s) written to {csv_file}")
         return
     if as_json:
         _print_json(ranking_json(rows))
         return
-    table = Table(title="ranking", title_justify="left")
-    for column in (
-        "#",
-        "region #",
-        "province #",
-        "office",
-        "region",
-        "province",
-        "total",
-        "grade",
-        "final",
-        "change",
-    ):
-        table.add_column(column, justify="right" if column.endswith("#") else "left")
-    for r in rows:
-        table.add_row(
-            str(r.position_national or "-"),
-            str(r.position_regional or "-"),
-            str(r.position_provincial or "-"),
-            r.office_code,
-            str(r.region),
-            r.province,
-            num(r.total),
-            r.grade or "-",
-            f"{num(r.final_total)} ({r.final_grade})" if r.final_total is not None else "-",
-            f"{r.change:+g}" if r.change else "",
-        )
-    console.print(table)
+    console.print(ranking_table(rows))
 
 
 @app.command()
@@ -1333,12 +1158,12 @@ def eligible(
     Example: `mohlat eligible --min-grade B`
     """
     from mohlat.services.ranking import eligible as eligible_rows
-    from mohlat.services.ranking import ranking_json
+    from mohlat.views import eligible_json
 
     with _acting() as (db, actor):
         per_region = eligible_rows(db, actor=actor, campaign=campaign, min_grade=min_grade)
     if as_json:
-        _print_json({str(region): ranking_json(rows) for region, rows in per_region.items()})
+        _print_json(eligible_json(per_region))
         return
     for region, rows in per_region.items():
         codes = ", ".join(r.office_code for r in rows)
@@ -1356,33 +1181,14 @@ def score_explain(
     Example: `mohlat score explain 17`
     """
     from mohlat.services.ranking import explain
+    from mohlat.views import explanation_json
 
     with _acting() as (db, actor):
         found = explain(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
-    lines = [
-        {
-            "code": line.code,
-            "label": line.label,
-            "value": line.value,
-            "points": line.points,
-            "note": line.note,
-        }
-        for line in found.lines
-    ]
     if as_json:
-        _print_json(
-            {
-                "case": found.row.case.id,
-                "total": found.total,
-                "grade": found.grade,
-                "final_total": found.final_total,
-                "final_grade": found.final_grade,
-                "provisional": found.provisional,
-                "lines": lines,
-            }
-        )
+        _print_json(explanation_json(found))
         return
-    title = f"score of case {found.row.case.id} ({found.row.office.code})"
+    title = f"score of case {found.case.id} ({found.case.office})"
     if found.provisional:
         title += ", provisional: not ranked yet"
     console.print(score_table(found.lines, found.lines_total, title))
@@ -1417,50 +1223,3 @@ def verify(campaign: CampaignOption = None) -> None:
         )
         raise typer.Exit(1)
     _ok(f"every timeline holds: {summary}")
-
-
-@user_app.command("reset")
-def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
-    """Reset an account's password to a must-change state (an office: back to its
-    national ID; staff: a temporary password from $MOHLAT_NEW_PASSWORD or a prompt).
-
-    Example: `mohlat user reset 0012345679`
-    """
-    from mohlat.services.accounts import reset_password
-    from mohlat.store import queries as q
-
-    with _acting() as (db, actor):
-        with db.transaction() as tx:
-            account = q.account_by_username(tx, username=normalize_digits(username))
-        temporary = None
-        if account is not None and account.role != "office":
-            temporary = os.environ.get("MOHLAT_NEW_PASSWORD") or typer.prompt(
-                f"temporary password for {username}", hide_input=True, confirmation_prompt=True
-            )
-        reset_password(
-            db, actor=actor, username=normalize_digits(username), temporary=temporary, now=_now()
-        )
-    _ok(f"{username!r} must choose a new password at the next login")
-
-
-@user_app.command("show")
-def user_show(
-    username: Annotated[str, typer.Argument(help="The account.")], as_json: JsonOption = False
-) -> None:
-    """Show an account's audit trail: creation, locks, password changes and resets.
-
-    Example: `mohlat user show 0012345679`
-    """
-    from mohlat.services.accounts import audit_trail
-
-    with _acting() as (db, actor):
-        events = audit_trail(db, actor=actor, username=normalize_digits(username))
-    if as_json:
-        _print_json([e.model_dump() for e in events])
-        return
-    table = Table(title=f"audit trail of {username}", title_justify="left")
-    for column in ("when (Tehran)", "what", "by", "detail"):
-        table.add_column(column)
-    for e in events:
-        table.add_row(when(e.at), e.action, e.actor, e.detail)
-    console.print(table)

@@ -524,9 +524,10 @@ def _report(
     console.print(ranking)
     if story is not None:
         view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
-        c = view.row.case
+        story_case = view.case
         console.print(
-            f"[bold]case {c.id}[/] ({view.row.office.code}, region {c.region}): its whole timeline",
+            f"[bold]case {story_case.id}[/] ({story_case.office}, region {story_case.region}):"
+            " its whole timeline",
             markup=True,
         )
         console.print(timeline_table(view.events))

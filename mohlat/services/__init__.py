@@ -1,2 +1,35 @@
 """The thin I/O layer: each service call checks access, reads, plans with the pure
-workflow, and writes through the store in one transaction."""
+workflow, and writes through the store in one transaction.
+
+Front ends (the CLI, a future HTTP API) call these services and nothing below them;
+they get a database handle from :func:`open_database`. Importing this package is
+cheap: the database layer loads when a database is opened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for annotations only: the front ends name no store module
+    from mohlat.store import Database
+
+__all__ = ["Database", "open_database", "prepare_database"]
+
+
+def open_database(url: str | None = None, *, ready: bool = True) -> Database:
+    """The mohlat database at ``url`` (default: ``$MOHLAT_DB`` or ``./mohlat.db``);
+    :class:`~mohlat.errors.DatabaseNotReady` when ``ready`` and it has no schema yet."""
+    from mohlat.errors import DatabaseNotReady
+    from mohlat.store import Database
+
+    db = Database(url)
+    if ready and not db.is_ready():
+        raise DatabaseNotReady(db.url)
+    return db
+
+
+def prepare_database(url: str | None = None) -> Database:
+    """The database at ``url``, brought to the newest schema (created if new)."""
+    db = open_database(url, ready=False)
+    db.create_schema()
+    return db
