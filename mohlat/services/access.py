@@ -215,9 +215,12 @@ def region_filter(actor: Actor, region: int | None) -> tuple[bool, int | None]:
 
 
 def policy_markdown() -> str:
-    """The policy as a Markdown table (the README's "Who may see what")."""
+    """The policy as a Markdown table (the README's "Who may see what"); the actions
+    only the scheduler fires are left out."""
     lines = ["| permission | who | covers |", "| --- | --- | --- |"]
     for p in POLICY.values():
+        if p.audience is Audience.ROLES and not p.roles:
+            continue
         if p.audience is Audience.PUBLIC:
             who = "anyone, no login"
         elif p.audience is Audience.OPERATOR:
