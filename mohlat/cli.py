@@ -34,6 +34,32 @@ from mohlat.display import case_table, score_table, timeline_table, use_persian_
 from mohlat.errors import InvalidInput, MohlatError
 from mohlat.params import pairs as _pairs
 from mohlat.params import whole_number
+from mohlat.render import (
+    accounts_table,
+    audit_table,
+    calendar_tables,
+    campaign_text,
+    campaigns_table,
+    case_heading,
+    deadlines_table,
+    due_table,
+    offices_table,
+    ranking_table,
+    reminders_table,
+    time_left,
+)
+from mohlat.views import (
+    campaign_json,
+    campaign_overview_json,
+    case_detail_json,
+    case_json,
+    eligible_json,
+    event_json,
+    explanation_json,
+    holidays_json,
+    plain,
+    ranking_json,
+)
 
 if TYPE_CHECKING:
     from mohlat.services import Database
@@ -68,57 +94,53 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
-campaign_app = typer.Typer(help="Create and inspect campaigns.", no_args_is_help=True)
-office_app = typer.Typer(help="Import and list offices.", no_args_is_help=True)
-user_app = typer.Typer(help="Manage admin and supervisor accounts.", no_args_is_help=True)
-case_app = typer.Typer(help="List and inspect cases.", no_args_is_help=True)
-scheduler_app = typer.Typer(
-    help="Apply due deadlines: once, or on an interval.", no_args_is_help=True
-)
-holiday_app = typer.Typer(
-    help="Closures and holiday corrections (they move deadlines).", no_args_is_help=True
-)
-deadline_app = typer.Typer(help="Extend deadlines.", no_args_is_help=True)
-reminder_app = typer.Typer(help="The reminder outbox.", no_args_is_help=True)
-score_app = typer.Typer(help="Scores and their explanation.", no_args_is_help=True)
-app.add_typer(campaign_app, name="campaign")
-app.add_typer(office_app, name="office")
-app.add_typer(user_app, name="user")
-app.add_typer(case_app, name="case")
-app.add_typer(scheduler_app, name="scheduler")
-app.add_typer(holiday_app, name="holiday")
-app.add_typer(deadline_app, name="deadline")
-app.add_typer(reminder_app, name="reminder")
-app.add_typer(score_app, name="score")
+
+
+def _commands(name: str, help: str) -> typer.Typer:
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+campaign_app = _commands("campaign", "Create and inspect campaigns.")
+office_app = _commands("office", "Import and list offices.")
+user_app = _commands("user", "Manage admin and supervisor accounts.")
+case_app = _commands("case", "List and inspect cases.")
+scheduler_app = _commands("scheduler", "Apply due deadlines: once, or on an interval.")
+holiday_app = _commands("holiday", "Closures and holiday corrections (they move deadlines).")
+deadline_app = _commands("deadline", "Extend deadlines.")
+reminder_app = _commands("reminder", "The reminder outbox.")
+score_app = _commands("score", "Scores and their explanation.")
 
 _state: dict[str, Any] = {"db_url": None}
 
 MANY = 1_000_000
 
+
+def _maybe(*names: str, help: str) -> Any:
+    """An option with no default worth showing."""
+    return typer.Option(*names, help=help, show_default=False)
+
+
+def _number(name: str, low: int, high: int, help: str, *, shown: bool = True) -> Any:
+    """An option (``--name``) or argument (``name``) taking a whole number in any digits."""
+    parse = whole_number(name, low, high)
+    metavar = name.removeprefix("--").upper()
+    if not name.startswith("--"):
+        return typer.Argument(help=help, parser=parse, metavar=metavar)
+    return typer.Option(name, help=help, parser=parse, metavar=metavar, show_default=shown)
+
+
 DbOption = Annotated[
     str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite path (default: $MOHLAT_DB or ./mohlat.db).",
-        show_default=False,
-    ),
+    _maybe("--db", help="Database URL or SQLite path (default: $MOHLAT_DB or ./mohlat.db)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CampaignOption = Annotated[
-    str | None,
-    typer.Option(
-        "--campaign", "-c", help="Campaign code (default: the newest campaign).", show_default=False
-    ),
+    str | None, _maybe("--campaign", "-c", help="Campaign code (default: the newest campaign).")
 ]
-RegionOption = Annotated[
-    int | None,
-    typer.Option(
-        help="Only this region (1..9).",
-        show_default=False,
-        parser=whole_number("--region", 1, 9),
-        metavar="REGION",
-    ),
-]
+RegionOption = Annotated[int | None, _number("--region", 1, 9, "Only this region (1..9).")]
+LimitOption = Annotated[int, _number("--limit", 1, MANY, "At most this many.")]
 CaseArg = Annotated[str, typer.Argument(help="Case id, or the office code in the campaign.")]
 OptionalCaseArg = Annotated[
     str | None,
@@ -129,31 +151,12 @@ OptionalCaseArg = Annotated[
 ]
 FieldOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--field", "-f", help="A declaration input as NAME=VALUE (repeatable).", show_default=False
-    ),
+    _maybe("--field", "-f", help="A declaration input as NAME=VALUE (repeatable)."),
 ]
 ViolationOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--violation",
-        help="A violation as CODE=COUNT (repeatable; 0 clears it).",
-        show_default=False,
-    ),
+    _maybe("--violation", help="A violation as CODE=COUNT (repeatable; 0 clears it)."),
 ]
-
-
-def _limit(default: int | None) -> Any:
-    return typer.Option(
-        help="At most this many.",
-        show_default=default is not None,
-        parser=whole_number("--limit", 1, MANY),
-        metavar="LIMIT",
-    )
-
-
-def _days(option: str, help: str) -> Any:
-    return typer.Option(option, help=help, parser=whole_number(option, 1, 365), metavar="DAYS")
 
 
 @app.callback()
@@ -204,6 +207,14 @@ def _login(db: Database, *, changing_password: bool = False) -> Actor:
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _out(as_json: bool, data: Any, shown: Any) -> None:
+    """Print ``data`` as JSON with ``--json``, else ``shown`` (a table)."""
+    if as_json:
+        _print_json(data)
+    else:
+        console.print(shown)
 
 
 def _ok(message: str) -> None:
@@ -271,15 +282,15 @@ def campaign_create(
     first_day: Annotated[str, typer.Option(help="First day of self-declaration (Jalali).")],
     last_day: Annotated[str, typer.Option(help="Last day of self-declaration (Jalali), included.")],
     title: Annotated[str, typer.Option(help="A title.")] = "",
-    review_days: Annotated[int, _days("--review-days", "Days of regional review.")] = 10,
+    review_days: Annotated[int, _number("--review-days", 1, 365, "Days of regional review.")] = 10,
     correction_days: Annotated[
-        int, _days("--correction-days", "Days to correct a referred file.")
+        int, _number("--correction-days", 1, 365, "Days to correct a referred file.")
     ] = 5,
-    appeal_days: Annotated[int, _days("--appeal-days", "Days to appeal a rank.")] = 7,
-    decision_days: Annotated[int, _days("--decision-days", "Days to decide an appeal.")] = 10,
-    rubric: Annotated[
-        Path | None, typer.Option(help="Rubric TOML (default: built in).", show_default=False)
-    ] = None,
+    appeal_days: Annotated[int, _number("--appeal-days", 1, 365, "Days to appeal a rank.")] = 7,
+    decision_days: Annotated[
+        int, _number("--decision-days", 1, 365, "Days to decide an appeal.")
+    ] = 10,
+    rubric: Annotated[Path | None, _maybe(help="Rubric TOML (default: built in).")] = None,
 ) -> None:
     """Create a campaign and open a case for every office.
 
@@ -319,16 +330,11 @@ def campaign_list(as_json: JsonOption = False) -> None:
 
     Example: `mohlat campaign list --json`
     """
-    from mohlat.render import campaigns_table
     from mohlat.services.campaigns import campaigns
-    from mohlat.views import campaign_json
 
     with _reading() as (db, actor):
         found = campaigns(db, actor=actor)
-    if as_json:
-        _print_json([campaign_json(c) for c in found])
-        return
-    console.print(campaigns_table(found))
+    _out(as_json, [campaign_json(c) for c in found], campaigns_table(found))
 
 
 @campaign_app.command("show")
@@ -343,16 +349,11 @@ def campaign_show(
 
     Example: `mohlat campaign show 1400-2`
     """
-    from mohlat.render import campaign_overview as overview_table
     from mohlat.services.campaigns import campaign_overview
-    from mohlat.views import campaign_overview_json
 
     with _reading() as (db, actor):
         overview = campaign_overview(db, actor=actor, code=code)
-    if as_json:
-        _print_json(campaign_overview_json(overview))
-        return
-    console.print(overview_table(overview))
+    _out(as_json, campaign_overview_json(overview), campaign_text(overview))
 
 
 # --- offices and users ---------------------------------------------------------------
@@ -385,23 +386,18 @@ def office_import(
 @office_app.command("list")
 def office_list(
     region: RegionOption = None,
-    limit: Annotated[int, _limit(50)] = 50,
+    limit: LimitOption = 50,
     as_json: JsonOption = False,
 ) -> None:
     """List offices (an admin: all; a supervisor: its region's).
 
     Example: `mohlat office list --region 3`
     """
-    from mohlat.render import offices_table
     from mohlat.services.offices import list_offices
-    from mohlat.views import plain
 
     with _acting() as (db, actor):
         offices = list_offices(db, actor=actor, region=region, limit=limit)
-    if as_json:
-        _print_json([plain(o) for o in offices])
-        return
-    console.print(offices_table(offices))
+    _out(as_json, [plain(o) for o in offices], offices_table(offices))
 
 
 @user_app.command("add")
@@ -409,13 +405,7 @@ def user_add(
     username: Annotated[str, typer.Argument(help="User name.")],
     role: Annotated[str, typer.Option(help="admin or supervisor.")],
     region: Annotated[
-        int | None,
-        typer.Option(
-            help="A supervisor's region (1..9).",
-            show_default=False,
-            parser=whole_number("--region", 1, 9),
-            metavar="REGION",
-        ),
+        int | None, _number("--region", 1, 9, "A supervisor's region (1..9).")
     ] = None,
 ) -> None:
     """Add an admin or a region's supervisor. The new password comes from
@@ -447,16 +437,11 @@ def user_list(as_json: JsonOption = False) -> None:
 
     Example: `mohlat user list --json`
     """
-    from mohlat.render import accounts_table
     from mohlat.services.accounts import list_accounts
-    from mohlat.views import plain
 
     with _acting() as (db, actor):
         accounts = list_accounts(db, actor=actor)
-    if as_json:
-        _print_json([plain(a) for a in accounts])
-        return
-    console.print(accounts_table(accounts))
+    _out(as_json, [plain(a) for a in accounts], accounts_table(accounts))
 
 
 @user_app.command("reset")
@@ -484,16 +469,11 @@ def user_show(
 
     Example: `mohlat user show 0012345679`
     """
-    from mohlat.render import audit_table
     from mohlat.services.accounts import audit_trail
-    from mohlat.views import plain
 
     with _acting() as (db, actor):
         events = audit_trail(db, actor=actor, username=normalize_digits(username))
-    if as_json:
-        _print_json([plain(e) for e in events])
-        return
-    console.print(audit_table(username, events))
+    _out(as_json, [plain(e) for e in events], audit_table(username, events))
 
 
 @app.command()
@@ -521,14 +501,12 @@ def passwd() -> None:
 @case_app.command("list")
 def case_list(
     campaign: CampaignOption = None,
-    state: Annotated[
-        str | None, typer.Option(help="Only cases in this state.", show_default=False)
-    ] = None,
+    state: Annotated[str | None, _maybe(help="Only cases in this state.")] = None,
     region: RegionOption = None,
     overdue: Annotated[
         bool, typer.Option(help="Only appeals whose decision is overdue (escalated).")
     ] = False,
-    limit: Annotated[int, _limit(50)] = 50,
+    limit: LimitOption = 50,
     as_json: JsonOption = False,
 ) -> None:
     """List the cases you may see (a supervisor: its region's; an office: its own).
@@ -536,7 +514,6 @@ def case_list(
     Example: `mohlat case list --state regional_review --region 3`
     """
     from mohlat.services.cases import list_cases
-    from mohlat.views import case_json
 
     with _acting() as (db, actor):
         rows = list_cases(
@@ -548,10 +525,11 @@ def case_list(
             overdue=overdue,
             limit=limit,
         )
-    if as_json:
-        _print_json([case_json(r) for r in rows])
-        return
-    console.print(case_table(rows, "overdue appeal decisions" if overdue else "cases"))
+    _out(
+        as_json,
+        [case_json(r) for r in rows],
+        case_table(rows, "overdue appeal decisions" if overdue else "cases"),
+    )
 
 
 @case_app.command("show")
@@ -560,10 +538,8 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
 
     Example: `mohlat case show 17`
     """
-    from mohlat.render import case_heading, deadlines_table, time_left
     from mohlat.scoring import Score
     from mohlat.services.cases import show_case
-    from mohlat.views import case_detail_json
 
     with _acting() as (db, actor):
         view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
@@ -588,14 +564,10 @@ def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption
     Example: `mohlat timeline 17 --json`
     """
     from mohlat.services.cases import show_case
-    from mohlat.views import event_json
 
     with _acting() as (db, actor):
         view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
-    if as_json:
-        _print_json([event_json(e) for e in view.events])
-        return
-    console.print(timeline_table(view.events))
+    _out(as_json, [event_json(e) for e in view.events], timeline_table(view.events))
 
 
 def _case_action(
@@ -810,11 +782,7 @@ def decide(
 @scheduler_app.command("tick")
 def scheduler_tick(
     at: Annotated[
-        str | None,
-        typer.Option(
-            help="Sweep as of an earlier Jalali time (never a later one than now).",
-            show_default=False,
-        ),
+        str | None, _maybe(help="Sweep as of an earlier Jalali time (never a later one than now).")
     ] = None,
 ) -> None:
     """Run one sweep now and exit (for cron). An operator's command on the server host:
@@ -830,14 +798,7 @@ def scheduler_tick(
 
 @scheduler_app.command("run")
 def scheduler_run(
-    interval: Annotated[
-        int,
-        typer.Option(
-            help="Seconds between sweeps.",
-            parser=whole_number("--interval", 1, 86400),
-            metavar="SECONDS",
-        ),
-    ] = 60,
+    interval: Annotated[int, _number("--interval", 1, 86400, "Seconds between sweeps.")] = 60,
 ) -> None:
     """Sweep now (catch-up), then on an interval, until stopped. An operator's command
     on the server host: no login, it acts as the system.
@@ -852,21 +813,11 @@ def scheduler_run(
 
 @app.command()
 def demo(
-    offices: Annotated[
-        int,
-        typer.Option(
-            help="How many synthetic offices.",
-            parser=whole_number("--offices", 10, MANY),
-            metavar="COUNT",
-        ),
-    ] = 200,
+    offices: Annotated[int, _number("--offices", 10, MANY, "How many synthetic offices.")] = 200,
     db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")] = Path(
         "mohlat-demo.db"
     ),
-    seed: Annotated[
-        int,
-        typer.Option(help="Random seed.", parser=whole_number("--seed", 0, 2**31), metavar="SEED"),
-    ] = 1400,
+    seed: Annotated[int, _number("--seed", 0, 2**31, "Random seed.")] = 1400,
 ) -> None:
     """Run a whole campaign on a fresh SQLite file with a simulated clock: the article's
     dates (17 Farvardin – 5 Ordibehesht 1400), synthetic offices in the 9 regions,
@@ -892,17 +843,9 @@ def holiday_add(
         typer.Option("--to", help="Last closed day (default: the first).", show_default=False),
     ] = None,
     region: Annotated[
-        list[int] | None,
-        typer.Option(
-            help="Only this region (repeatable).",
-            show_default=False,
-            parser=whole_number("--region", 1, 9),
-            metavar="REGION",
-        ),
+        list[int] | None, _number("--region", 1, 9, "Only this region (repeatable).", shown=False)
     ] = None,
-    province: Annotated[
-        list[str] | None, typer.Option(help="Only this province (repeatable).", show_default=False)
-    ] = None,
+    province: Annotated[list[str] | None, _maybe(help="Only this province (repeatable).")] = None,
     working_day: Annotated[
         bool,
         typer.Option(
@@ -936,12 +879,7 @@ def holiday_add(
 @holiday_app.command("remove")
 def holiday_remove(
     closure: Annotated[
-        int,
-        typer.Argument(
-            help="The closure's number (see `holiday list`).",
-            parser=whole_number("closure", 1, 2**31),
-            metavar="CLOSURE",
-        ),
+        int, _number("closure", 1, 2**31, "The closure's number (see `holiday list`).")
     ],
     reason: Annotated[str, typer.Option(help="Why it is removed.")],
 ) -> None:
@@ -959,13 +897,7 @@ def holiday_remove(
 @holiday_app.command("list")
 def holiday_list(
     year: Annotated[
-        int | None,
-        typer.Option(
-            help="Jalali year of official holidays.",
-            show_default=False,
-            parser=whole_number("--year", 1358, 1500),
-            metavar="YEAR",
-        ),
+        int | None, _number("--year", 1358, 1500, "Jalali year of official holidays.", shown=False)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -975,17 +907,11 @@ def holiday_list(
     Example: `mohlat holiday list --year 1400`
     """
     from mohlat.calendars import tehran_date
-    from mohlat.render import closures_table, holidays_table
     from mohlat.services.calendar import holiday_calendar
-    from mohlat.views import holidays_json
 
     with _reading() as (db, actor):
         found = holiday_calendar(db, actor=actor, year=year or tehran_date(_now()).year)
-    if as_json:
-        _print_json(holidays_json(found))
-        return
-    console.print(holidays_table(found))
-    console.print(closures_table(found))
+    _out(as_json, holidays_json(found), calendar_tables(found))
 
 
 @deadline_app.command("extend")
@@ -999,31 +925,14 @@ def deadline_extend(
     ] = None,
     campaign: CampaignOption = None,
     window: Annotated[
-        str | None,
-        typer.Option(
-            help="Extend a campaign window instead: declaration or review.", show_default=False
-        ),
+        str | None, _maybe(help="Extend a campaign window instead: declaration or review.")
     ] = None,
     region: Annotated[
-        int | None,
-        typer.Option(
-            help="With --window: only this region.",
-            show_default=False,
-            parser=whole_number("--region", 1, 9),
-            metavar="REGION",
-        ),
+        int | None, _number("--region", 1, 9, "With --window: only this region.", shown=False)
     ] = None,
-    to: Annotated[
-        str | None, typer.Option(help="The new last day (Jalali).", show_default=False)
-    ] = None,
+    to: Annotated[str | None, _maybe(help="The new last day (Jalali).")] = None,
     days: Annotated[
-        int | None,
-        typer.Option(
-            help="Or: this many days more.",
-            show_default=False,
-            parser=whole_number("--days", 1, 365),
-            metavar="DAYS",
-        ),
+        int | None, _number("--days", 1, 365, "Or: this many days more.", shown=False)
     ] = None,
 ) -> None:
     """Extend one case's running deadline, or a campaign's window for one region or all.
@@ -1072,39 +981,29 @@ def due(
 
     Example: `mohlat due --within 3d`
     """
-    from mohlat.render import due_table
     from mohlat.services.due import due_soon, parse_span
-    from mohlat.views import plain
 
     span = parse_span(within)
     with _acting() as (db, actor):
         rows = due_soon(db, actor=actor, campaign=campaign, now=_now(), within=span)
-    if as_json:
-        _print_json([plain(r) for r in rows])
-        return
-    console.print(due_table(rows, within))
+    _out(as_json, [plain(r) for r in rows], due_table(rows, within))
 
 
 @reminder_app.command("list")
 def reminder_list(
     everything: Annotated[bool, typer.Option("--all", help="Sent ones too.")] = False,
-    limit: Annotated[int, _limit(100)] = 100,
+    limit: LimitOption = 100,
     as_json: JsonOption = False,
 ) -> None:
     """The reminders the scheduler queued for a sender (SMS, e-mail) to deliver.
 
     Example: `mohlat reminder list --json`
     """
-    from mohlat.render import reminders_table
     from mohlat.services.due import outbox
-    from mohlat.views import plain
 
     with _acting() as (db, actor):
         rows = outbox(db, actor=actor, unsent_only=not everything, limit=limit)
-    if as_json:
-        _print_json([plain(r) for r in rows])
-        return
-    console.print(reminders_table(rows))
+    _out(as_json, [plain(r) for r in rows], reminders_table(rows))
 
 
 # --- ranking ---------------------------------------------------------------------------
@@ -1114,14 +1013,12 @@ def reminder_list(
 def ranking(
     campaign: CampaignOption = None,
     region: RegionOption = None,
-    limit: Annotated[int | None, _limit(None)] = None,
+    limit: Annotated[
+        int | None, _number("--limit", 1, MANY, "At most this many.", shown=False)
+    ] = None,
     csv_file: Annotated[
         Path | None,
-        typer.Option(
-            "--csv",
-            help="Write the ranking to this CSV file (safe to open in a spreadsheet).",
-            show_default=False,
-        ),
+        _maybe("--csv", help="Write the ranking to this CSV file (safe to open in a spreadsheet)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -1130,10 +1027,8 @@ def ranking(
 
     Example: `mohlat ranking --region 3 --csv ranking-region-3.csv`
     """
-    from mohlat.render import ranking_table
     from mohlat.services.ranking import ranking as ranking_rows
     from mohlat.services.ranking import write_ranking_csv
-    from mohlat.views import ranking_json
 
     with _reading() as (db, actor):
         rows = ranking_rows(db, actor=actor, campaign=campaign, region=region, limit=limit)
@@ -1141,10 +1036,7 @@ def ranking(
         write_ranking_csv(rows, csv_file)
         _ok(f"{len(rows)} row(s) written to {csv_file}")
         return
-    if as_json:
-        _print_json(ranking_json(rows))
-        return
-    console.print(ranking_table(rows))
+    _out(as_json, ranking_json(rows), ranking_table(rows))
 
 
 @app.command()
@@ -1158,7 +1050,6 @@ def eligible(
     Example: `mohlat eligible --min-grade B`
     """
     from mohlat.services.ranking import eligible as eligible_rows
-    from mohlat.views import eligible_json
 
     with _acting() as (db, actor):
         per_region = eligible_rows(db, actor=actor, campaign=campaign, min_grade=min_grade)
@@ -1181,7 +1072,6 @@ def score_explain(
     Example: `mohlat score explain 17`
     """
     from mohlat.services.ranking import explain
-    from mohlat.views import explanation_json
 
     with _acting() as (db, actor):
         found = explain(db, actor=actor, ref=normalize_digits(case), campaign=campaign)

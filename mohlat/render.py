@@ -32,13 +32,12 @@ from mohlat.views import (
 __all__ = [
     "accounts_table",
     "audit_table",
-    "campaign_overview",
+    "calendar_tables",
+    "campaign_text",
     "campaigns_table",
     "case_heading",
-    "closures_table",
     "deadlines_table",
     "due_table",
-    "holidays_table",
     "offices_table",
     "ranking_table",
     "reminders_table",
@@ -69,7 +68,7 @@ def campaigns_table(campaigns: Sequence[CampaignView]) -> Table:
     return table
 
 
-def campaign_overview(o: CampaignOverview) -> Group:
+def campaign_text(o: CampaignOverview) -> Group:
     """A campaign's windows and, when shown, its cases per region and state."""
     c = o.campaign
     parts: list[Text | Table] = [
@@ -112,16 +111,19 @@ def audit_table(username: str, events: Sequence[AccountEventView]) -> Table:
     return table
 
 
-def holidays_table(calendar: HolidayCalendar) -> Table:
-    """A year's official holidays."""
+def calendar_tables(calendar: HolidayCalendar) -> Group:
+    """A year's official holidays, then every closure and correction."""
+    return Group(_holidays_table(calendar), _closures_table(calendar))
+
+
+def _holidays_table(calendar: HolidayCalendar) -> Table:
     table = _table(f"official holidays of {calendar.year}", ("date", "holiday"))
     for day in calendar.official:
         table.add_row(day.date, day.name)
     return table
 
 
-def closures_table(calendar: HolidayCalendar) -> Table:
-    """Every closure and working-day correction."""
+def _closures_table(calendar: HolidayCalendar) -> Table:
     table = _table("closures and corrections", ("#", "kind", "days", "where", "reason", "by"))
     for c in calendar.closures:
         where = ", ".join([*(f"region {r}" for r in c.regions), *c.provinces]) or "national"
