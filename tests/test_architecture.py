@@ -49,9 +49,17 @@ def test_the_contracts_hold(copy: Path) -> None:
         ("scoring/score.py", "from mohlat.clock import SystemClock", "The pure core"),
         ("services/sweep.py", "from mohlat.store._dialect import among_ids", "Private modules"),
         ("cli.py", "from mohlat.store import queries", "The CLI calls services"),
+        ("commands/reading.py", "import sqlmodel", "The CLI calls services"),
         ("views.py", "from mohlat.services import cases", "What front ends show"),
     ],
-    ids=["core-sqlalchemy", "core-clock", "private-store", "cli-store", "views-services"],
+    ids=[
+        "core-sqlalchemy",
+        "core-clock",
+        "private-store",
+        "cli-store",
+        "commands-sqlmodel",
+        "views-services",
+    ],
 )
 def test_a_forbidden_import_breaks_its_contract(
     copy: Path, module: str, line: str, contract: str
