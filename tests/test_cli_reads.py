@@ -318,3 +318,32 @@ def test_a_bad_number_exits_2_naming_the_option(
     result = mohlat({**env, **ADMIN}, *args)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
+
+
+def test_a_closure_is_removed_by_its_number_in_any_digits(
+    in_review: tuple[World, dict[str, str]],
+) -> None:
+    _, env = in_review
+    added = mohlat({**env, **ADMIN}, "holiday", "add", "1400/02/12", "--reason", "heat")
+    assert "recorded as #1" in added.output
+    removed = mohlat({**env, **ADMIN}, "holiday", "remove", "۱", "--reason", "in error")
+    assert removed.exit_code == 0, removed.output
+    assert "removed;" in removed.output
+    listed = json.loads(mohlat({**env, **NOBODY}, "holiday", "list", "--json").output)
+    assert listed["closures"] == []
+
+
+def test_a_deadline_extension_names_a_case_or_a_window(
+    in_review: tuple[World, dict[str, str]],
+) -> None:
+    _, env = in_review
+    result = mohlat({**env, **ADMIN}, "deadline", "extend", "--days", "2", "--reason", "x")
+    assert result.exit_code == 2
+    assert "case: missing; a case, or --window declaration|review" in result.output
+    region = mohlat(
+        {**env, **ADMIN},
+        *("deadline", "extend", "--window", "review", "--region", "۲", "--days", "۲"),
+        *("--reason", "outage"),
+    )
+    assert region.exit_code == 0, region.output
+    assert "deadline(s) extended" in region.output
