@@ -16,6 +16,15 @@ if TYPE_CHECKING:  # for annotations only: the front ends name no store module
 __all__ = ["Database", "open_database", "prepare_database"]
 
 
+def __getattr__(name: str) -> object:
+    """``Database``, loaded when first asked for (it brings in SQLAlchemy)."""
+    if name == "Database":
+        from mohlat.store import Database
+
+        return Database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def open_database(url: str | None = None, *, ready: bool = True) -> Database:
     """The mohlat database at ``url`` (default: ``$MOHLAT_DB`` or ``./mohlat.db``);
     :class:`~mohlat.errors.DatabaseNotReady` when ``ready`` and it has no schema yet."""
