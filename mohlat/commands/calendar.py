@@ -104,7 +104,7 @@ def holiday_remove(
 @holiday_app.command("list")
 def holiday_list(
     year: Annotated[
-        int | None, number("--year", 1358, 1500, "Jalali year of official holidays.", shown=False)
+        int | None, number("--year", 1, 9999, "Jalali year of official holidays.", shown=False)
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
