@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,17 +31,23 @@ from mohlat.calendars import (
     tehran_date,
 )
 from mohlat.clock import SimulatedClock
-from mohlat.display import region_state_table, timeline_table
+from mohlat.display import num, region_state_table, timeline_table
 from mohlat.identity import make_national_id
 from mohlat.scoring import default_rubric
 from mohlat.services.access import SYSTEM, Actor
 from mohlat.services.cases import ActionRequest, act_many
 from mohlat.services.sweep import sweep
+from mohlat.views import CaseState
 from mohlat.workflow.definition import Role, State
+
+if TYPE_CHECKING:
+    from mohlat.services import Database
 
 __all__ = ["run_demo"]
 
 CAMPAIGN = "1400-2"
+#: who the demo reads as: the admin
+ADMIN = Actor("admin", Role.ADMIN)
 #: the demo database's admin account (a throwaway database: the password is no secret)
 DEMO_ADMIN = ("admin", "demo-admin-pass")
 PROVINCES = {
@@ -75,16 +82,15 @@ class Tally:
 
 def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
     """Run the demo campaign with ``offices`` synthetic offices on a fresh SQLite file."""
+    from mohlat.services import prepare_database
     from mohlat.services.accounts import add_user
     from mohlat.services.campaigns import create_campaign
     from mohlat.services.offices import import_offices, office_rows
-    from mohlat.store import Database
 
     started = time.perf_counter()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    db = Database(f"sqlite:///{path}")
-    db.create_schema()
+    db = prepare_database(f"sqlite:///{path}")
     clock = SimulatedClock(start_of_day(jalali_date(1400, 1, 10)) + timedelta(hours=9))
     console.print(
         f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}", markup=True
@@ -96,7 +102,6 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
     )
 
     rng = random.Random(seed)
-    admin_actor = Actor("admin", Role.ADMIN)
     add_user(
         db,
         actor=None,
@@ -106,10 +111,10 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console) -> None:
         region=None,
         now=clock.now(),
     )
-    import_offices(db, actor=admin_actor, text=office_rows(_offices(offices, rng)), now=clock.now())
+    import_offices(db, actor=ADMIN, text=office_rows(_offices(offices, rng)), now=clock.now())
     campaign = create_campaign(
         db,
-        actor=admin_actor,
+        actor=ADMIN,
         now=clock.now(),
         code=CAMPAIGN,
         title="Evaluation phase 2, 1400",
@@ -178,10 +183,7 @@ def _offices(count: int, rng: random.Random) -> list[dict[str, object]]:
 class _Simulation:
     """Offices and supervisors acting day by day, each with a fate drawn from the seed."""
 
-    def __init__(self, db: object, clock: SimulatedClock, seed: int, tally: Tally) -> None:
-        from mohlat.store import Database
-
-        assert isinstance(db, Database)
+    def __init__(self, db: Database, clock: SimulatedClock, seed: int, tally: Tally) -> None:
         self.db = db
         self.clock = clock
         self.seed = seed
@@ -210,32 +212,23 @@ class _Simulation:
         return random.Random(f"{self.seed}:{case_id}:{salt}")
 
     def load_people(self) -> None:
-        from mohlat.store import queries as q
+        from mohlat.services.roster import office_holders
 
-        with self.db.transaction() as tx:
-            campaign = q.campaign_by_code(tx, code=CAMPAIGN)
-            assert campaign is not None and campaign.id is not None
-            self.campaign_id = campaign.id
-            accounts = {a.office_id: a.username for a in q.list_accounts(tx, role="office")}
-            for case_id, _state, region, office_id, _rev in q.case_states(
-                tx, campaign_id=campaign.id
-            ):
-                self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE, office_id=office_id)
-                self.region_of[case_id] = region
-                dice = self.fate(case_id, "when")
-                if dice.random() >= 0.12:  # 12% never declare in time: they lapse
-                    day = WINDOW[0] + timedelta(
-                        days=dice.randrange((WINDOW[1] - WINDOW[0]).days + 1)
-                    )
-                    self.declaring_on.setdefault(day, []).append((case_id, dice.randrange(8, 20)))
-                else:
-                    self.silent.add(case_id)
+        holders = office_holders(self.db, actor=ADMIN)
+        for case_id, _state, region, office_id, _rev in self.cases():
+            self.offices[case_id] = Actor(holders[office_id], Role.OFFICE, office_id=office_id)
+            self.region_of[case_id] = region
+            dice = self.fate(case_id, "when")
+            if dice.random() >= 0.12:  # 12% never declare in time: they lapse
+                day = WINDOW[0] + timedelta(days=dice.randrange((WINDOW[1] - WINDOW[0]).days + 1))
+                self.declaring_on.setdefault(day, []).append((case_id, dice.randrange(8, 20)))
+            else:
+                self.silent.add(case_id)
 
-    def cases(self) -> list[tuple[int, str, int, int, bool]]:
-        from mohlat.store import queries as q
+    def cases(self) -> list[CaseState]:
+        from mohlat.services.roster import case_states
 
-        with self.db.transaction() as tx:
-            return q.case_states(tx, campaign_id=self.campaign_id)
+        return case_states(self.db, actor=ADMIN, campaign=CAMPAIGN)
 
     def at(self, day: JalaliDate, hour: int, minute: int = 0, second: int = 0) -> datetime:
         instant = start_of_day(day) + timedelta(hours=hour, minutes=minute, seconds=second)
@@ -284,7 +277,7 @@ class _Simulation:
 
     # --- offices ---------------------------------------------------------------------
 
-    def declarations(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def declarations(self, day: JalaliDate, cases: list[CaseState]) -> None:
         if not WINDOW[0] <= day <= WINDOW[1]:
             return
         by_hour: dict[int, list[ActionRequest]] = {}
@@ -311,7 +304,7 @@ class _Simulation:
         self.at(CLOSURE_ANNOUNCED, 8)
         moved = add_closure(
             self.db,
-            actor=Actor("admin", Role.ADMIN),
+            actor=ADMIN,
             now=self.clock.now(),
             first_day=CLOSED_DAYS[0].strftime("%Y/%m/%d"),
             last_day=CLOSED_DAYS[1].strftime("%Y/%m/%d"),
@@ -344,7 +337,7 @@ class _Simulation:
             self.offices[case_id], str(case_id), fields={k: str(v) for k, v in fields.items()}
         )
 
-    def corrections(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def corrections(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, *_ in cases:
             if state != State.CORRECTION_REFERRAL.value or case_id not in self.referred_on:
@@ -364,7 +357,7 @@ class _Simulation:
         self.at(day, 10)
         self.do("correct", requests)
 
-    def appeals(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def appeals(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, *_ in cases:
             if state != State.RANKED.value:
@@ -397,14 +390,12 @@ class _Simulation:
     # --- regions ---------------------------------------------------------------------
 
     def published_on(self) -> JalaliDate | None:
-        from mohlat.store import queries as q
+        from mohlat.services.campaigns import campaign_overview
 
-        with self.db.transaction() as tx:
-            campaign = q.campaign_by_id(tx, campaign_id=self.campaign_id)
-        assert campaign is not None
-        return tehran_date(campaign.published_at) if campaign.published_at else None
+        published = campaign_overview(self.db, actor=None, code=CAMPAIGN).campaign.published_at
+        return tehran_date(published) if published else None
 
-    def reviews(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def reviews(self, day: JalaliDate, cases: list[CaseState]) -> None:
         if day < jalali_date(1400, 2, 6):
             return
         review, refer, approve = [], [], []
@@ -452,7 +443,7 @@ class _Simulation:
         self.at(day, 15)
         self.do("approve", approve)
 
-    def decisions(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def decisions(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, region, *_ in cases:
             if state != State.APPEALED.value or case_id not in self.appealed_on:
@@ -477,13 +468,12 @@ class _Simulation:
 
 
 def _report(
-    db: object, tally: Tally, console: Console, started: float, *, story: int | None
+    db: Database, tally: Tally, console: Console, started: float, *, story: int | None
 ) -> None:
+    from mohlat.services.campaigns import campaign_overview
     from mohlat.services.cases import show_case
-    from mohlat.store import Database
-    from mohlat.store import queries as q
+    from mohlat.services.ranking import ranking as ranking_rows
 
-    assert isinstance(db, Database)
     console.print()
     console.print(
         "[bold]what the scheduler did[/] (sweeps that moved something; it was down "
@@ -500,30 +490,26 @@ def _report(
         if tally.refused[action]:
             line += f", {tally.refused[action]} refused — e.g. {tally.examples[action]}"
         console.print(line)
-    with db.transaction() as tx:
-        campaign = q.campaign_by_code(tx, code=CAMPAIGN)
-        assert campaign is not None and campaign.id is not None
-        counts = q.case_counts(tx, campaign_id=campaign.id)
-        top = q.list_cases(tx, campaign_id=campaign.id, order_by_position=True, limit=10)
+    counts = campaign_overview(db, actor=ADMIN, code=CAMPAIGN).counts
+    top = ranking_rows(db, actor=ADMIN, campaign=CAMPAIGN, limit=10)
     console.print()
-    console.print(region_state_table(counts, f"cases of {CAMPAIGN} per region and state"))
+    console.print(region_state_table(counts or (), f"cases of {CAMPAIGN} per region and state"))
     ranking = Table(title="top of the national ranking", title_justify="left")
     for column in ("rank", "office", "region", "province", "total", "grade", "final"):
         ranking.add_column(column, justify="right" if column in ("rank", "total") else "left")
-    for row in top:
-        c = row.case
+    for r in top:
         ranking.add_row(
-            str(c.position_national),
-            row.office.code,
-            str(c.region),
-            c.province,
-            f"{c.total:g}",
-            c.grade or "-",
-            f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None else "-",
+            str(r.position_national),
+            r.office_code,
+            str(r.region),
+            r.province,
+            num(r.total),
+            r.grade or "-",
+            f"{r.final_total:g} ({r.final_grade})" if r.final_total is not None else "-",
         )
     console.print(ranking)
     if story is not None:
-        view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
+        view = show_case(db, actor=ADMIN, ref=str(story), campaign=CAMPAIGN)
         story_case = view.case
         console.print(
             f"[bold]case {story_case.id}[/] ({story_case.office}, region {story_case.region}):"

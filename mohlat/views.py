@@ -21,6 +21,7 @@ __all__ = [
     "CampaignOverview",
     "CampaignView",
     "CaseDetailView",
+    "CaseState",
     "CaseSummary",
     "ClosureView",
     "DeadlineView",
@@ -238,6 +239,16 @@ class CaseSummary:
     declaration: dict[str, Any]
     #: the score line by line (the final one after a decided appeal); None: not scored
     breakdown: dict[str, Any] | None
+
+
+class CaseState(NamedTuple):
+    """Where one case stands, in brief."""
+
+    case_id: int
+    state: str
+    region: int
+    office_id: int
+    reviewed: bool
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ def test_the_contracts_hold(copy: Path) -> None:
         ("workflow/engine.py", "import sqlalchemy", "The pure core"),
         ("scoring/score.py", "from mohlat.clock import SystemClock", "The pure core"),
         ("services/sweep.py", "from mohlat.store._dialect import among_ids", "Private modules"),
-        ("cli.py", "from mohlat.store import queries", "The CLI calls services"),
-        ("commands/reading.py", "import sqlmodel", "The CLI calls services"),
+        ("cli.py", "from mohlat.store import queries", "The front ends"),
+        ("commands/reading.py", "import sqlmodel", "The front ends"),
+        ("demo.py", "from mohlat.store import Database", "The front ends"),
         ("views.py", "from mohlat.services import cases", "What front ends show"),
     ],
     ids=[
@@ -58,6 +59,7 @@ def test_the_contracts_hold(copy: Path) -> None:
         "private-store",
         "cli-store",
         "commands-sqlmodel",
+        "demo-store",
         "views-services",
     ],
 )
