@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -30,18 +31,24 @@ from mohlat.calendars import (
     tehran_date,
 )
 from mohlat.clock import SimulatedClock
-from mohlat.display import region_state_table, timeline_table
+from mohlat.display import num, region_state_table, timeline_table
 from mohlat.errors import InvalidInput
 from mohlat.identity import make_national_id
 from mohlat.scoring import default_rubric
 from mohlat.services.access import SYSTEM, Actor
 from mohlat.services.cases import ActionRequest, act_many
 from mohlat.services.sweep import sweep
+from mohlat.views import CaseState
 from mohlat.workflow.definition import Role, State
+
+if TYPE_CHECKING:
+    from mohlat.services import Database
 
 __all__ = ["run_demo"]
 
 CAMPAIGN = "1400-2"
+#: who the demo reads as: the admin
+ADMIN = Actor("admin", Role.ADMIN)
 #: the demo database's admin account (a throwaway database: the password is no secret)
 DEMO_ADMIN = ("admin", "demo-admin-pass")
 PROVINCES = {
@@ -80,13 +87,13 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console, force: bo
     The file is replaced only if an earlier demo made it (or with ``force``): any other
     existing file is refused, so a real database is never lost to a demo.
     """
+    from mohlat.services import is_demo_database, prepare_database
     from mohlat.services.accounts import add_user
     from mohlat.services.campaigns import create_campaign
     from mohlat.services.offices import import_offices, office_rows
-    from mohlat.store import Database, is_demo_file
 
     started = time.perf_counter()
-    if path.exists() and not force and not is_demo_file(path):
+    if path.exists() and not force and not is_demo_database(path):
         raise InvalidInput(
             "--db",
             str(path),
@@ -95,9 +102,7 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console, force: bo
         )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    db = Database(f"sqlite:///{path}")
-    db.create_schema()
-    db.mark_as_demo()
+    db = prepare_database(f"sqlite:///{path}", demo=True)
     clock = SimulatedClock(start_of_day(jalali_date(1400, 1, 10)) + timedelta(hours=9))
     console.print(
         f"[bold]mohlat demo[/] · database {path} · {offices} offices · seed {seed}", markup=True
@@ -109,7 +114,6 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console, force: bo
     )
 
     rng = random.Random(seed)
-    admin_actor = Actor("admin", Role.ADMIN)
     add_user(
         db,
         actor=None,
@@ -119,10 +123,10 @@ def run_demo(*, path: Path, offices: int, seed: int, console: Console, force: bo
         region=None,
         now=clock.now(),
     )
-    import_offices(db, actor=admin_actor, text=office_rows(_offices(offices, rng)), now=clock.now())
+    import_offices(db, actor=ADMIN, text=office_rows(_offices(offices, rng)), now=clock.now())
     campaign = create_campaign(
         db,
-        actor=admin_actor,
+        actor=ADMIN,
         now=clock.now(),
         code=CAMPAIGN,
         title="Evaluation phase 2, 1400",
@@ -191,10 +195,7 @@ def _offices(count: int, rng: random.Random) -> list[dict[str, object]]:
 class _Simulation:
     """Offices and supervisors acting day by day, each with a fate drawn from the seed."""
 
-    def __init__(self, db: object, clock: SimulatedClock, seed: int, tally: Tally) -> None:
-        from mohlat.store import Database
-
-        assert isinstance(db, Database)
+    def __init__(self, db: Database, clock: SimulatedClock, seed: int, tally: Tally) -> None:
         self.db = db
         self.clock = clock
         self.seed = seed
@@ -223,32 +224,23 @@ class _Simulation:
         return random.Random(f"{self.seed}:{case_id}:{salt}")
 
     def load_people(self) -> None:
-        from mohlat.store import queries as q
+        from mohlat.services.roster import office_holders
 
-        with self.db.transaction() as tx:
-            campaign = q.campaign_by_code(tx, code=CAMPAIGN)
-            assert campaign is not None and campaign.id is not None
-            self.campaign_id = campaign.id
-            accounts = {a.office_id: a.username for a in q.list_accounts(tx, role="office")}
-            for case_id, _state, region, office_id, _rev in q.case_states(
-                tx, campaign_id=campaign.id
-            ):
-                self.offices[case_id] = Actor(accounts[office_id], Role.OFFICE, office_id=office_id)
-                self.region_of[case_id] = region
-                dice = self.fate(case_id, "when")
-                if dice.random() >= 0.12:  # 12% never declare in time: they lapse
-                    day = WINDOW[0] + timedelta(
-                        days=dice.randrange((WINDOW[1] - WINDOW[0]).days + 1)
-                    )
-                    self.declaring_on.setdefault(day, []).append((case_id, dice.randrange(8, 20)))
-                else:
-                    self.silent.add(case_id)
+        holders = office_holders(self.db, actor=ADMIN)
+        for case_id, _state, region, office_id, _rev in self.cases():
+            self.offices[case_id] = Actor(holders[office_id], Role.OFFICE, office_id=office_id)
+            self.region_of[case_id] = region
+            dice = self.fate(case_id, "when")
+            if dice.random() >= 0.12:  # 12% never declare in time: they lapse
+                day = WINDOW[0] + timedelta(days=dice.randrange((WINDOW[1] - WINDOW[0]).days + 1))
+                self.declaring_on.setdefault(day, []).append((case_id, dice.randrange(8, 20)))
+            else:
+                self.silent.add(case_id)
 
-    def cases(self) -> list[tuple[int, str, int, int, bool]]:
-        from mohlat.store import queries as q
+    def cases(self) -> list[CaseState]:
+        from mohlat.services.roster import case_states
 
-        with self.db.transaction() as tx:
-            return q.case_states(tx, campaign_id=self.campaign_id)
+        return case_states(self.db, actor=ADMIN, campaign=CAMPAIGN)
 
     def at(self, day: JalaliDate, hour: int, minute: int = 0, second: int = 0) -> datetime:
         instant = start_of_day(day) + timedelta(hours=hour, minutes=minute, seconds=second)
@@ -297,7 +289,7 @@ class _Simulation:
 
     # --- offices ---------------------------------------------------------------------
 
-    def declarations(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def declarations(self, day: JalaliDate, cases: list[CaseState]) -> None:
         if not WINDOW[0] <= day <= WINDOW[1]:
             return
         by_hour: dict[int, list[ActionRequest]] = {}
@@ -324,7 +316,7 @@ class _Simulation:
         self.at(CLOSURE_ANNOUNCED, 8)
         moved = add_closure(
             self.db,
-            actor=Actor("admin", Role.ADMIN),
+            actor=ADMIN,
             now=self.clock.now(),
             first_day=CLOSED_DAYS[0].strftime("%Y/%m/%d"),
             last_day=CLOSED_DAYS[1].strftime("%Y/%m/%d"),
@@ -357,7 +349,7 @@ class _Simulation:
             self.offices[case_id], str(case_id), fields={k: str(v) for k, v in fields.items()}
         )
 
-    def corrections(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def corrections(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, *_ in cases:
             if state != State.CORRECTION_REFERRAL.value or case_id not in self.referred_on:
@@ -377,7 +369,7 @@ class _Simulation:
         self.at(day, 10)
         self.do("correct", requests)
 
-    def appeals(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def appeals(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, *_ in cases:
             if state != State.RANKED.value:
@@ -410,14 +402,12 @@ class _Simulation:
     # --- regions ---------------------------------------------------------------------
 
     def published_on(self) -> JalaliDate | None:
-        from mohlat.store import queries as q
+        from mohlat.services.campaigns import campaign_overview
 
-        with self.db.transaction() as tx:
-            campaign = q.campaign_by_id(tx, campaign_id=self.campaign_id)
-        assert campaign is not None
-        return tehran_date(campaign.published_at) if campaign.published_at else None
+        published = campaign_overview(self.db, actor=None, code=CAMPAIGN).campaign.published_at
+        return tehran_date(published) if published else None
 
-    def reviews(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def reviews(self, day: JalaliDate, cases: list[CaseState]) -> None:
         if day < jalali_date(1400, 2, 6):
             return
         review, refer, approve = [], [], []
@@ -465,7 +455,7 @@ class _Simulation:
         self.at(day, 15)
         self.do("approve", approve)
 
-    def decisions(self, day: JalaliDate, cases: list[tuple[int, str, int, int, bool]]) -> None:
+    def decisions(self, day: JalaliDate, cases: list[CaseState]) -> None:
         requests = []
         for case_id, state, region, *_ in cases:
             if state != State.APPEALED.value or case_id not in self.appealed_on:
@@ -490,13 +480,12 @@ class _Simulation:
 
 
 def _report(
-    db: object, tally: Tally, console: Console, started: float, *, story: int | None
+    db: Database, tally: Tally, console: Console, started: float, *, story: int | None
 ) -> None:
+    from mohlat.services.campaigns import campaign_overview
     from mohlat.services.cases import show_case
-    from mohlat.store import Database
-    from mohlat.store import queries as q
+    from mohlat.services.ranking import ranking as ranking_rows
 
-    assert isinstance(db, Database)
     console.print()
     console.print(
         "[bold]what the scheduler did[/] (sweeps that moved something; it was down "
@@ -513,33 +502,30 @@ def _report(
         if tally.refused[action]:
             line += f", {tally.refused[action]} refused — e.g. {tally.examples[action]}"
         console.print(line)
-    with db.transaction() as tx:
-        campaign = q.campaign_by_code(tx, code=CAMPAIGN)
-        assert campaign is not None and campaign.id is not None
-        counts = q.case_counts(tx, campaign_id=campaign.id)
-        top = q.list_cases(tx, campaign_id=campaign.id, order_by_position=True, limit=10)
+    counts = campaign_overview(db, actor=ADMIN, code=CAMPAIGN).counts
+    top = ranking_rows(db, actor=ADMIN, campaign=CAMPAIGN, limit=10)
     console.print()
-    console.print(region_state_table(counts, f"cases of {CAMPAIGN} per region and state"))
+    console.print(region_state_table(counts or (), f"cases of {CAMPAIGN} per region and state"))
     ranking = Table(title="top of the national ranking", title_justify="left")
     for column in ("rank", "office", "region", "province", "total", "grade", "final"):
         ranking.add_column(column, justify="right" if column in ("rank", "total") else "left")
-    for row in top:
-        c = row.case
+    for r in top:
         ranking.add_row(
-            str(c.position_national),
-            row.office.code,
-            str(c.region),
-            c.province,
-            f"{c.total:g}",
-            c.grade or "-",
-            f"{c.final_total:g} ({c.final_grade})" if c.final_total is not None else "-",
+            str(r.position_national),
+            r.office_code,
+            str(r.region),
+            r.province,
+            num(r.total),
+            r.grade or "-",
+            f"{r.final_total:g} ({r.final_grade})" if r.final_total is not None else "-",
         )
     console.print(ranking)
     if story is not None:
-        view = show_case(db, actor=Actor("admin", Role.ADMIN), ref=str(story), campaign=CAMPAIGN)
-        c = view.row.case
+        view = show_case(db, actor=ADMIN, ref=str(story), campaign=CAMPAIGN)
+        story_case = view.case
         console.print(
-            f"[bold]case {c.id}[/] ({view.row.office.code}, region {c.region}): its whole timeline",
+            f"[bold]case {story_case.id}[/] ({story_case.office}, region {story_case.region}):"
+            " its whole timeline",
             markup=True,
         )
         console.print(timeline_table(view.events))

@@ -14,7 +14,7 @@ from rich.text import Text
 from mohlat.calendars import format_date_long, format_instant, tehran_date
 
 if TYPE_CHECKING:
-    from mohlat.store.queries import CaseRow
+    from mohlat.views import CaseSummary
 
 __all__ = [
     "case_table",
@@ -51,7 +51,7 @@ def num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def case_table(rows: Sequence[CaseRow], title: str) -> Table:
+def case_table(rows: Sequence[CaseSummary], title: str) -> Table:
     """Cases as a table."""
     table = Table(title=title, title_justify="left")
     for column in (
@@ -66,13 +66,12 @@ def case_table(rows: Sequence[CaseRow], title: str) -> Table:
         "rank",
     ):
         table.add_column(column, justify="right" if column in ("case", "total", "rank") else "left")
-    for row in rows:
-        c = row.case
+    for c in rows:
         state = c.state + (" (escalated)" if c.escalated else "")
         table.add_row(
             str(c.id),
-            row.office.code,
-            row.office.kind,
+            c.office,
+            c.kind,
             str(c.region),
             c.province,
             state,

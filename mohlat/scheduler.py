@@ -11,18 +11,36 @@ from __future__ import annotations
 
 import logging
 import signal
+from datetime import datetime
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from mohlat.clock import Clock, SystemClock
+from mohlat.calendars import format_instant, parse_jalali_datetime
+from mohlat.clock import Clock, SimulatedClock, SystemClock
+from mohlat.errors import InvalidInput
 from mohlat.services.sweep import SweepReport, sweep
 from mohlat.store import Database
 
-__all__ = ["describe", "run", "tick"]
+__all__ = ["clock_as_of", "describe", "run", "tick"]
 
 log = logging.getLogger(__name__)
+
+
+def clock_as_of(at: str | None, now: datetime) -> Clock | None:
+    """A clock standing at the Jalali time ``at`` (None: the system's), refused when
+    later than ``now``: nothing moves the product's clock forward."""
+    if at is None:
+        return None
+    instant = parse_jalali_datetime(at, field="at")
+    if instant > now:
+        raise InvalidInput(
+            "at",
+            at,
+            f"a time no later than now ({format_instant(now)}); nothing moves the clock forward",
+        )
+    return SimulatedClock(instant)
 
 
 def tick(db: Database, *, clock: Clock | None = None) -> SweepReport:

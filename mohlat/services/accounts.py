@@ -18,23 +18,32 @@ from mohlat.errors import (
     Duplicate,
     InvalidInput,
     PasswordChangeRequired,
+    Refused,
     UserNotFound,
 )
 from mohlat.identity import check_new_password, hash_password, verify_password
 from mohlat.services.access import Actor, authorize
+from mohlat.services.plain import account_event_view, account_view
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Account, AccountEvent
+from mohlat.views import AccountEventView, AccountView
 from mohlat.workflow.definition import Role
 
 __all__ = [
     "LOCK_MINUTES",
     "MAX_FAILED_LOGINS",
+    "add_first_admin",
     "add_user",
     "audit_trail",
     "change_password",
+    "check_new_user",
+    "has_admin",
+    "list_accounts",
     "login",
+    "reset_needs_password",
     "reset_password",
+    "staff_role",
 ]
 
 MAX_FAILED_LOGINS = int(os.environ.get("MOHLAT_MAX_FAILED_LOGINS", "5"))
@@ -111,9 +120,17 @@ def _actor(account: Account) -> Actor:
 
 
 def change_password(
-    db: Database, *, actor: Actor, new_password: str, national_id: str | None, now: datetime
+    db: Database,
+    *,
+    actor: Actor,
+    new_password: str,
+    now: datetime,
+    national_id: str | None = None,
 ) -> None:
-    """Set the actor's own password (the policy of :func:`check_new_password` applies)."""
+    """Set the actor's own password (the policy of :func:`check_new_password` applies;
+    an office's user name is its holder's national ID, which it may not reuse)."""
+    if national_id is None and actor.office_id is not None:
+        national_id = actor.name
     check_new_password(new_password, national_id=national_id, username=actor.name)
     with db.transaction() as tx:
         account = q.account_by_username(tx, username=actor.name)
@@ -127,6 +144,18 @@ def change_password(
             locked_until=None,
         )
         _audit(tx, actor.name, "password_changed", now, actor.name)
+
+
+def reset_needs_password(db: Database, *, actor: Actor, username: str) -> bool:
+    """Whether resetting ``username`` needs a temporary password (a staff account) or
+    not (an office account gets its national ID back). Refused first unless the actor
+    may reset passwords; :class:`UserNotFound` for no such account."""
+    authorize(actor, "user.reset")
+    with db.transaction() as tx:
+        account = q.account_by_username(tx, username=username)
+    if account is None:
+        raise UserNotFound(username)
+    return account.role != Role.OFFICE.value
 
 
 def reset_password(
@@ -160,19 +189,66 @@ def reset_password(
         _audit(tx, username, "password_reset", now, actor.name)
 
 
-def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEvent]:
-    """An account's audit trail (admins only)."""
+def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEventView]:
+    """An account's audit trail, oldest first (admins only)."""
     authorize(actor, "user.list")
     with db.transaction() as tx:
         if q.account_by_username(tx, username=username) is None:
             raise UserNotFound(username)
-        return q.account_events(tx, username=username)
+        return [account_event_view(e) for e in q.account_events(tx, username=username)]
+
+
+def list_accounts(db: Database, *, actor: Actor) -> list[AccountView]:
+    """Every account by user name (admins only)."""
+    authorize(actor, "user.list")
+    with db.transaction() as tx:
+        return [account_view(a) for a in q.list_accounts(tx)]
+
+
+def has_admin(db: Database) -> bool:
+    """Whether the database has an admin account yet."""
+    with db.transaction() as tx:
+        return bool(q.list_accounts(tx, role=Role.ADMIN.value, limit=1))
+
+
+def add_first_admin(db: Database, *, username: str, password: str, now: datetime) -> Account:
+    """Create the first admin account; refused once an admin exists."""
+    if has_admin(db):
+        raise Refused("an admin exists already: an admin adds the others (`mohlat user add`)")
+    return add_user(
+        db, actor=None, username=username, password=password, role=Role.ADMIN, region=None, now=now
+    )
 
 
 def _audit(
     tx: Transaction, username: str, action: str, at: datetime, actor: str, detail: str = ""
 ) -> None:
     q.add(tx, AccountEvent(username=username, action=action, at=at, actor=actor, detail=detail))
+
+
+def staff_role(text: str) -> Role:
+    """The staff role named ``text``: admin or supervisor."""
+    if text not in (Role.ADMIN.value, Role.SUPERVISOR.value):
+        raise InvalidInput("role", text, "admin or supervisor")
+    return Role(text)
+
+
+def check_new_user(
+    db: Database, *, actor: Actor | None, username: str, role: Role, region: int | None
+) -> None:
+    """Refuse, before any password is asked for, an account ``actor`` may not add or
+    that cannot be added (``actor`` None only for the first admin)."""
+    if actor is not None:
+        authorize(actor, "user.add")
+    if role is Role.OFFICE:
+        raise InvalidInput(
+            "role", role.value, "admin or supervisor; office accounts come with `office import`"
+        )
+    if role is Role.SUPERVISOR and region not in range(1, 10):
+        raise InvalidInput("region", region, "a supervisor needs a region from 1 to 9")
+    with db.transaction() as tx:
+        if q.account_by_username(tx, username=username) is not None:
+            raise Duplicate("user", username)
 
 
 def add_user(
@@ -186,14 +262,7 @@ def add_user(
     now: datetime,
 ) -> Account:
     """Create an admin or supervisor account (``actor`` None only for the first admin)."""
-    if actor is not None:
-        authorize(actor, "user.add")
-    if role is Role.OFFICE:
-        raise InvalidInput(
-            "role", role.value, "admin or supervisor; office accounts come with `office import`"
-        )
-    if role is Role.SUPERVISOR and region not in range(1, 10):
-        raise InvalidInput("region", region, "a supervisor needs a region from 1 to 9")
+    check_new_user(db, actor=actor, username=username, role=role, region=region)
     if role is Role.ADMIN:
         region = None
     check_new_password(password, national_id=None, username=username)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,21 +16,46 @@ from mohlat.calendars import (
 )
 from mohlat.errors import CampaignNotFound, InvalidInput, Refused
 from mohlat.scoring import Rubric, default_rubric
-from mohlat.services.access import Actor, authorize
+from mohlat.services.access import Actor, authorize, may, region_filter
 from mohlat.services.moves import Publication, publish_in
+from mohlat.services.plain import campaign_view
 from mohlat.services.rules import CalendarBook, campaign_rules
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Campaign
 from mohlat.store.writes import apply_plan
+from mohlat.views import CampaignOverview, CampaignView, RegionCount
 from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, State
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
 from mohlat.workflow.settings import CampaignSettings
 from mohlat.workflow.timeline import GENESIS, NewEvent
 
-__all__ = ["create_campaign", "find_campaign", "open_cases", "publish"]
+__all__ = [
+    "campaign_overview",
+    "campaign_settings",
+    "campaigns",
+    "create_campaign",
+    "find_campaign",
+    "open_cases",
+    "publish",
+]
 
 OFFICE_KINDS = ("pishkhan", "rural_ict")
+
+
+def campaign_settings(
+    *, review_days: int, correction_days: int, appeal_days: int, decision_days: int
+) -> CampaignSettings:
+    """The default settings with these periods (in working days)."""
+    settings = CampaignSettings()
+    for kind, days in (
+        (DeadlineKind.REVIEW, review_days),
+        (DeadlineKind.CORRECTION, correction_days),
+        (DeadlineKind.APPEAL, appeal_days),
+        (DeadlineKind.APPEAL_DECISION, decision_days),
+    ):
+        settings = settings.with_days(kind, days)
+    return settings
 
 
 def find_campaign(tx: Transaction, code: str | None) -> Campaign:
@@ -233,7 +258,27 @@ def publish(
         )
 
 
-def list_all(db: Database) -> Sequence[Campaign]:
-    """Every campaign, newest first."""
+def campaigns(db: Database, *, actor: Actor | None = None) -> list[CampaignView]:
+    """Every campaign and its dates, newest first (public)."""
+
+    authorize(actor, "campaign.list")
     with db.transaction() as tx:
-        return q.list_campaigns(tx)
+        return [campaign_view(c) for c in q.list_campaigns(tx)]
+
+
+def campaign_overview(db: Database, *, actor: Actor | None, code: str | None) -> CampaignOverview:
+    """A campaign (public) and, for an admin or a supervisor, how many cases stand in
+    each state per region (a supervisor: its own region's)."""
+
+    authorize(actor, "campaign.list")
+    with db.transaction() as tx:
+        campaign = find_campaign(tx, code)
+        assert campaign.id is not None
+        counts = None
+        if actor is not None and may(actor, "campaign.counts"):
+            _, region = region_filter(actor, None)
+            counts = tuple(
+                RegionCount(*row)
+                for row in q.case_counts(tx, campaign_id=campaign.id, region=region)
+            )
+    return CampaignOverview(campaign_view(campaign), counts)

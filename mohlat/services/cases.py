@@ -11,15 +11,16 @@ from typing import Any
 from mohlat.calendars import read_whole_number
 from mohlat.errors import CaseNotFound, InvalidInput, MohlatError, StaleVersion
 from mohlat.scoring import Position, RankEntry
-from mohlat.services.access import Actor, authorize, in_scope
+from mohlat.services.access import Actor, authorize, in_scope, region_filter
 from mohlat.services.campaigns import find_campaign
 from mohlat.services.moves import assign_late_positions, place_among_ranked
+from mohlat.services.plain import case_summary, deadline_view, event_view
 from mohlat.services.rules import campaign_rules
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
-from mohlat.store.models import Deadline, Event
 from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
+from mohlat.views import CaseDetailView, CaseSummary
 from mohlat.workflow.definition import ACTIONS, MAX_TEXT, ActionRule, Input, Role, State
 from mohlat.workflow.engine import CampaignRules, Plan, plan_move
 from mohlat.workflow.rulebook import possible_destinations
@@ -27,7 +28,6 @@ from mohlat.workflow.rulebook import possible_destinations
 __all__ = [
     "MAX_TEXT",
     "ActionRequest",
-    "CaseView",
     "act",
     "act_many",
     "check_request",
@@ -35,15 +35,6 @@ __all__ = [
     "resolve_case",
     "show_case",
 ]
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A case with its office, deadlines and timeline, as shown to a person."""
-
-    row: q.CaseRow
-    deadlines: list[Deadline]
-    events: list[Event]
 
 
 def resolve_case(
@@ -419,14 +410,18 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list
     }
 
 
-def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> CaseView:
+def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> CaseDetailView:
     """A case with its deadlines and timeline."""
     with db.transaction() as tx:
         row = resolve_case(tx, actor, ref, campaign=campaign)
         assert row.case.id is not None
-        return CaseView(
-            row, q.case_deadlines(tx, case_id=row.case.id), q.case_events(tx, case_id=row.case.id)
-        )
+        deadlines = q.case_deadlines(tx, case_id=row.case.id)
+        events = q.case_events(tx, case_id=row.case.id)
+    return CaseDetailView(
+        case_summary(row),
+        tuple(deadline_view(d) for d in deadlines),
+        tuple(event_view(e) for e in events),
+    )
 
 
 def list_cases(
@@ -438,20 +433,22 @@ def list_cases(
     region: int | None = None,
     overdue: bool = False,
     limit: int | None = 50,
-) -> list[q.CaseRow]:
-    """Cases within the actor's remit, filtered."""
+) -> list[CaseSummary]:
+    """Cases within the actor's remit, filtered (the remit is part of the query, so
+    ``limit`` counts only the cases the actor may see)."""
     authorize(actor, "case.read")
     if state is not None and state not in {s.value for s in State}:
         raise InvalidInput("state", state, "one of: " + ", ".join(s.value for s in State))
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit", limit, "a positive number of rows")
+    visible, region = region_filter(actor, region)
+    if not visible:
+        return []
+    office_id = actor.office_id if actor.role is Role.OFFICE else None
     with db.transaction() as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
-        if actor.role is Role.SUPERVISOR:
-            if region is not None and region != actor.region:
-                return []
-            region = actor.region
-        office_id = actor.office_id if actor.role is Role.OFFICE else None
-        return q.list_cases(
+        rows = q.list_cases(
             tx,
             campaign_id=found.id,
             region=region,
@@ -460,3 +457,4 @@ def list_cases(
             escalated=True if overdue else None,
             limit=limit,
         )
+    return [case_summary(r) for r in rows]

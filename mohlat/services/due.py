@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mohlat.calendars import normalize_digits, read_whole_number
 from mohlat.errors import InvalidInput
-from mohlat.services.access import Actor, authorize
+from mohlat.services.access import Actor, authorize, region_filter
 from mohlat.services.campaigns import find_campaign
+from mohlat.services.plain import reminder_view
 from mohlat.store import Database
-from mohlat.store.models import Reminder
 from mohlat.store.reminders import due_within, list_reminders
+from mohlat.views import DueSoon, ReminderView
 from mohlat.workflow.definition import Role
 
 __all__ = ["DueSoon", "due_soon", "outbox", "parse_span"]
@@ -31,17 +31,6 @@ def parse_span(text: str, *, field: str = "within") -> timedelta:
     if not timedelta(0) < span <= timedelta(days=366):
         raise InvalidInput(field, text, "more than nothing and at most a year")
     return span
-
-
-@dataclass(frozen=True)
-class DueSoon:
-    """One deadline about to fall."""
-
-    case_id: int
-    office_code: str
-    region: int
-    kind: str
-    due_at: datetime
 
 
 def due_soon(
@@ -65,15 +54,12 @@ def due_soon(
 
 def outbox(
     db: Database, *, actor: Actor, unsent_only: bool = True, limit: int | None = 100
-) -> list[Reminder]:
+) -> list[ReminderView]:
     """The reminders queued for a sender (admins: all; supervisors: their region's)."""
-    authorize(actor, "case.read")
-    if actor.role is Role.OFFICE:
-        raise InvalidInput("role", actor.role.value, "an admin or a supervisor")
+    authorize(actor, "reminder.read")
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit", limit, "a positive number of rows")
+    _, region = region_filter(actor, None)
     with db.transaction() as tx:
-        return list_reminders(
-            tx,
-            unsent_only=unsent_only,
-            region=actor.region if actor.role is Role.SUPERVISOR else None,
-            limit=limit,
-        )
+        rows = list_reminders(tx, unsent_only=unsent_only, region=region, limit=limit)
+    return [reminder_view(r) for r in rows]

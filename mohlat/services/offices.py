@@ -14,18 +14,29 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from mohlat.calendars import normalize_digits, read_whole_number
 from mohlat.errors import InvalidInput, MohlatError
 from mohlat.identity import validate_national_id
-from mohlat.services.access import Actor, authorize
+from mohlat.services.access import Actor, authorize, region_filter
 from mohlat.services.campaigns import OFFICE_KINDS, open_cases
+from mohlat.services.plain import office_view
 from mohlat.store import Database
 from mohlat.store import queries as q
+from mohlat.views import OfficeView
 from mohlat.workflow.definition import Role
 
-__all__ = ["COLUMNS", "ImportReport", "RowError", "import_offices", "parse_offices"]
+__all__ = [
+    "COLUMNS",
+    "ImportReport",
+    "RowError",
+    "import_offices",
+    "list_offices",
+    "parse_offices",
+    "read_offices_file",
+]
 
 COLUMNS = ("code", "name", "kind", "region", "province", "national_id")
 OPTIONAL_COLUMNS = ("holder_name",)
@@ -139,6 +150,32 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
         errors.append(RowError(line, "national_id", str(getattr(exc, "allowed", exc))))
     row["code"] = normalize_digits(row.get("code", ""))
     return errors
+
+
+def read_offices_file(path: Path) -> str:
+    """The text of an offices CSV file; :class:`InvalidInput` for a file too large
+    (more than ``MAX_ROWS`` rows' worth), unreadable, or not UTF-8."""
+    try:
+        if path.stat().st_size > MAX_ROWS * 1000:
+            raise InvalidInput("file", str(path), f"at most {MAX_ROWS * 1000} bytes")
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("file", str(path), f"a readable UTF-8 CSV file ({exc})") from None
+
+
+def list_offices(
+    db: Database, *, actor: Actor, region: int | None = None, limit: int | None = 50
+) -> list[OfficeView]:
+    """Offices by code within the actor's remit (a supervisor: its region's), at most
+    ``limit`` of them: the remit is part of the query, so the limit counts only them."""
+    authorize(actor, "office.read")
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit", limit, "a positive number of rows")
+    visible, region = region_filter(actor, region)
+    if not visible:
+        return []
+    with db.transaction() as tx:
+        return [office_view(o) for o in q.list_offices(tx, region=region, limit=limit)]
 
 
 def import_offices(

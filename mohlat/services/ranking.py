@@ -1,27 +1,29 @@
 """The published ranking: the table, its CSV and JSON exports, eligibility for new
 services, and the explanation of one case's score (Resolution 289).
 
-Everything here reads within the actor's remit, as :mod:`mohlat.services.access`
-says: an admin sees every case, a supervisor its region's, an office its own.
+A published campaign's ranking is public; everything else here reads within the
+actor's remit, as :mod:`mohlat.services.access` says: an admin sees every case, a
+supervisor its region's, an office its own.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Final
 
 from mohlat.errors import InvalidInput, Refused
-from mohlat.scoring import Score, ScoreLine
-from mohlat.services.access import Actor, authorize
+from mohlat.scoring import Score
+from mohlat.services.access import Actor, authorize, region_filter
 from mohlat.services.campaigns import find_campaign
 from mohlat.services.cases import resolve_case
+from mohlat.services.plain import case_summary
 from mohlat.services.rules import rubric_of
 from mohlat.store import Database
-from mohlat.store import queries as q
 from mohlat.store.ranking import RankedCase, ranked_cases
+from mohlat.views import RANKING_COLUMNS, Explanation, RankingRow, ranking_json
 from mohlat.workflow.definition import RANKED_STATES, Role, State
 
 __all__ = [
@@ -33,37 +35,12 @@ __all__ = [
     "ranking",
     "ranking_csv",
     "ranking_json",
+    "write_ranking_csv",
 ]
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    """One case's line in the ranking.
-
-    ``total`` and ``grade`` are the published figures; ``final_total`` and
-    ``final_grade`` are set once the case is final. ``change`` is ``final_total -
-    total`` (to the hundredth) when an appeal decision changed the total, else None.
-    """
-
-    position_national: int | None
-    position_regional: int | None
-    position_provincial: int | None
-    case_id: int
-    office_code: str
-    office_name: str
-    kind: str
-    region: int
-    province: str
-    total: float | None
-    grade: str | None
-    final_total: float | None
-    final_grade: str | None
-    state: str
-    change: float | None
-
-
 #: the CSV header: :class:`RankingRow`'s fields, in order
-CSV_COLUMNS: Final[tuple[str, ...]] = tuple(f.name for f in fields(RankingRow))
+CSV_COLUMNS: Final[tuple[str, ...]] = RANKING_COLUMNS
 
 _TEXT_COLUMNS: Final[frozenset[str]] = frozenset(
     {"office_code", "office_name", "kind", "province", "grade", "final_grade", "state"}
@@ -96,38 +73,42 @@ def _row(found: RankedCase) -> RankingRow:
 
 def _remit(actor: Actor, region: int | None) -> tuple[bool, int | None, int | None]:
     """(whether anything is visible, the region to filter on, the office to filter on)."""
-    if actor.role is Role.SUPERVISOR:
-        if region is not None and region != actor.region:
-            return False, None, None
-        return True, actor.region, None
+    visible, region = region_filter(actor, region)
     if actor.role is Role.OFFICE:
-        if actor.office_id is None:
-            return False, None, None
-        return True, region, actor.office_id
-    return True, region, None
+        return actor.office_id is not None, region, actor.office_id
+    return visible, region, None
 
 
 def ranking(
     db: Database,
     *,
-    actor: Actor,
+    actor: Actor | None,
     campaign: str | None,
     region: int | None = None,
     limit: int | None = None,
 ) -> list[RankingRow]:
-    """The campaign's ranked cases (ranked, appealed or final) by national position,
-    within the actor's remit: a supervisor gets its region only (another region asked
-    for gives nothing), an office its own row. Cases without a position yet come last,
-    by total. The newest campaign when ``campaign`` is None."""
-    authorize(actor, "case.read")
+    """The campaign's ranked cases (ranked, appealed or final) by national position.
+    Cases without a position yet come last, by total. The newest campaign when
+    ``campaign`` is None.
+
+    A published campaign's ranking is public: anyone, logged in or not, gets every
+    row (``region`` only filters). Before publication it needs a login, and reads
+    within the actor's remit: a supervisor gets its region only (another region
+    asked for gives nothing), an office its own row."""
     if limit is not None and limit < 1:
         raise InvalidInput("limit", limit, "a positive number of rows")
     with db.transaction() as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
-        visible, region, office_id = _remit(actor, region)
-        if not visible:
-            return []
+        office_id = None
+        if found.published_at is not None:
+            authorize(actor, "ranking.published")
+        else:
+            authorize(actor, "case.read")
+            assert actor is not None
+            visible, region, office_id = _remit(actor, region)
+            if not visible:
+                return []
         rows = ranked_cases(
             tx,
             campaign_id=found.id,
@@ -185,14 +166,17 @@ def ranking_csv(rows: list[RankingRow], *, bom: bool = False) -> str:
     return "\ufeff" + text if bom else text
 
 
+def write_ranking_csv(rows: list[RankingRow], path: Path) -> None:
+    """Write the rows to ``path`` as :func:`ranking_csv` text, with a byte order mark
+    (for Excel); :class:`InvalidInput` when the file cannot be written."""
+    try:
+        path.write_text(ranking_csv(rows, bom=True), encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InvalidInput("csv", str(path), f"a writable file ({exc})") from None
+
+
 def _values(row: RankingRow) -> tuple[Any, ...]:
     return tuple(getattr(row, name) for name in CSV_COLUMNS)
-
-
-def ranking_json(rows: list[RankingRow]) -> list[dict[str, Any]]:
-    """The rows as JSON-ready dicts (keys as the CSV header; numbers as numbers, a
-    missing value as None)."""
-    return [asdict(row) for row in rows]
 
 
 # --- eligibility ---------------------------------------------------------------------
@@ -257,38 +241,6 @@ def _grade_name(given: str, names: list[str]) -> str:
 # --- explanation ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """How a case's score is made up.
-
-    ``lines`` are the lines of its latest scoring: they sum to ``final_total`` when an
-    appeal decision changed the score, else to ``total`` (see :attr:`lines_total`).
-    ``total`` and ``grade`` are the published figures; ``final_total`` and
-    ``final_grade`` are set only when they differ from them.
-    """
-
-    row: q.CaseRow
-    lines: tuple[ScoreLine, ...]
-    total: float
-    grade: str
-    final_total: float | None = None
-    final_grade: str | None = None
-    #: not ranked yet: the score follows the inputs until the ranks are published
-    provisional: bool = False
-
-    @property
-    def lines_total(self) -> float:
-        """The total the lines add up to: the final one when it differs, else ``total``."""
-        return self.total if self.final_total is None else self.final_total
-
-    @property
-    def change(self) -> float | None:
-        """``final_total - total`` (to the hundredth) when they differ, else None."""
-        if self.final_total is None:
-            return None
-        return round(self.final_total - self.total, 2)
-
-
 def explain(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> Explanation:
     """The score of the case ``ref`` (a case id, or an office code in the campaign) line
     by line, with its published and, when they differ, final figures.
@@ -313,7 +265,7 @@ def explain(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> Ex
         case.final_total != case.total or case.final_grade != case.grade
     )
     return Explanation(
-        row=row,
+        case=case_summary(row),
         lines=score.lines,
         total=case.total,
         grade=case.grade or score.grade,

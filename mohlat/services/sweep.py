@@ -16,12 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mohlat.services.access import SYSTEM
+from mohlat.services.access import SYSTEM, authorize
 from mohlat.services.moves import assign_late_positions, fire, publish_in
 from mohlat.services.rules import CalendarBook, campaign_rules, years_of
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
-from mohlat.store._dialect import lock_for_sweep
+from mohlat.store.locks import lock_for_sweep
 from mohlat.store.reminders import write_reminders
 from mohlat.store.snapshots import next_due
 from mohlat.workflow.definition import DeadlineKind
@@ -55,7 +55,9 @@ class SweepReport:
 def sweep(
     db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH, actor: str = SYSTEM.name
 ) -> SweepReport:
-    """Apply every deadline due at or before ``now``; see the module docstring."""
+    """Apply every deadline due at or before ``now``, as the system (the server host's
+    operator: no login); see the module docstring."""
+    authorize(SYSTEM, "deadline.sweep")
     report = SweepReport(now=now)
     books: dict[int, CalendarBook] = {}
     while True:

@@ -6,12 +6,11 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, event, text
+from sqlalchemy import BigInteger, String, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
@@ -21,12 +20,8 @@ __all__ = [
     "configure",
     "engine_options",
     "is_conflict",
-    "lock_for_sweep",
     "sha256_hex",
 ]
-
-#: key of the PostgreSQL advisory lock held by the sweeping scheduler
-_SWEEP_LOCK_KEY = 0x6D6F686C  # "mohl"
 
 
 def engine_options(url: str) -> dict[str, Any]:
@@ -117,17 +112,6 @@ def _among_ids_postgresql(element: among_ids, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
     ids = compiler.process(bindparam(None, element.ids, type_=ARRAY(BigInteger())), **kw)
     return f"{column} = ANY({ids})"
-
-
-def lock_for_sweep(session: Session) -> bool:
-    """Take the sweep lock for this transaction; False if another scheduler holds it.
-
-    On SQLite, ``BEGIN IMMEDIATE`` already serializes writers.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SWEEP_LOCK_KEY})
-    return bool(got.scalar())
 
 
 def is_conflict(exc: DBAPIError) -> bool:

@@ -213,7 +213,7 @@ def test_a_missed_appeal_decision_is_escalated_never_decided(published: World) -
     assert (found.state, found.escalated) == ("appealed", True)
     assert published.events(case)[-1].action == "escalate"
     overdue = list_cases(published.db, actor=World.admin, campaign=None, overdue=True)
-    assert [r.case.id for r in overdue] == [case]
+    assert [r.id for r in overdue] == [case]
     published.act("decide", case, tehran(1400, 3, 3, 10))  # late, but still the region's call
     assert published.state(case) == "final"
 

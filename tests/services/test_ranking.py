@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import pytest
 from support import DECLARATION, World, tehran
 
-from mohlat.errors import CaseNotFound, InvalidInput, Refused
+from mohlat.errors import CaseNotFound, InvalidInput, PermissionDenied, Refused
 from mohlat.identity import make_national_id
 from mohlat.services.access import Actor
 from mohlat.services.cases import ActionRequest, act_many
@@ -194,18 +194,22 @@ def test_the_ranking_takes_a_limit_and_a_campaign_code(published: Published) -> 
         ranking(published.world.db, actor=World.admin, campaign=None, limit=0)
 
 
-def test_a_supervisor_sees_its_own_region_only(published: Published) -> None:
-    db, supervisor = published.world.db, published.world.supervisor(3)
-    rows = ranking(db, actor=supervisor, campaign=None)
-    assert [r.office_code for r in rows] == ["P00003", "X0003", "X0002"]
-    assert ranking(db, actor=supervisor, campaign=None, region=3) == rows
-    assert ranking(db, actor=supervisor, campaign=None, region=4) == []
-    assert ranking(db, actor=World.admin, campaign=None, region=3) == rows
+def test_a_published_ranking_is_public_and_a_region_only_filters_it(
+    published: Published,
+) -> None:
+    db = published.world.db
+    everyone = ranking(db, actor=World.admin, campaign=None)
+    for reader in (None, published.world.supervisor(3), published.office("X0002")):
+        assert ranking(db, actor=reader, campaign=None) == everyone
+        region_3 = ranking(db, actor=reader, campaign=None, region=3)
+        assert [r.office_code for r in region_3] == ["P00003", "X0003", "X0002"]
 
 
-def test_an_office_sees_its_own_row_only(published: Published) -> None:
-    rows = ranking(published.world.db, actor=published.office("X0002"), campaign=None)
-    assert [(r.office_code, r.position_national) for r in rows] == [("X0002", 5)]
+def test_an_unpublished_ranking_needs_a_login_and_reads_within_the_remit(world: World) -> None:
+    with pytest.raises(PermissionDenied, match="log in first"):
+        ranking(world.db, actor=None, campaign=None)
+    assert ranking(world.db, actor=world.supervisor(3), campaign=None, region=4) == []
+    assert ranking(world.db, actor=World.admin, campaign=None) == []
 
 
 # --- exports -------------------------------------------------------------------------
@@ -378,7 +382,7 @@ def test_an_explanation_after_a_decided_appeal_gives_the_final_figures(
     assert (found.total, found.final_total, found.final_grade, found.change) == (71, 73, "B", 2)
     assert round(sum(line.points for line in found.lines), 2) == found.lines_total == 73
     unchanged = explain(finished.world.db, actor=World.admin, ref="P00001", campaign=None)
-    assert (unchanged.row.case.state, unchanged.final_total) == ("final", None)
+    assert (unchanged.case.state, unchanged.final_total) == ("final", None)
 
 
 def test_an_explanation_outside_the_remit_is_not_found(published: Published) -> None:

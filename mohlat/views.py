@@ -1,0 +1,419 @@
+"""What the services return, as plain data, and its JSON shapes: defined once here.
+
+Every front end (the CLI today, an HTTP API next) gets these frozen dataclasses from
+:mod:`mohlat.services` and turns them into tables or JSON; the ``*_json`` functions
+are the JSON shapes, so two front ends cannot drift apart. Nothing here touches the
+database or reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, Final, NamedTuple
+
+from mohlat.scoring import ScoreLine
+
+__all__ = [
+    "RANKING_COLUMNS",
+    "AccountEventView",
+    "AccountView",
+    "CampaignOverview",
+    "CampaignView",
+    "CaseDetailView",
+    "CaseState",
+    "CaseSummary",
+    "ClosureView",
+    "DeadlineView",
+    "DueSoon",
+    "EventView",
+    "Explanation",
+    "HolidayCalendar",
+    "OfficeView",
+    "OfficialHoliday",
+    "RankingRow",
+    "RegionCount",
+    "ReminderView",
+    "campaign_json",
+    "campaign_overview_json",
+    "case_detail_json",
+    "case_json",
+    "eligible_json",
+    "event_json",
+    "explanation_json",
+    "holidays_json",
+    "plain",
+    "ranking_json",
+]
+
+
+def plain(view: Any) -> dict[str, Any]:
+    """A view's fields as a JSON-ready dict (for the views whose JSON is their fields)."""
+    return asdict(view)
+
+
+# --- campaigns -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """A campaign: its code, windows and publication (public)."""
+
+    code: str
+    title: str
+    first_day: str
+    last_day: str
+    opens_at: datetime
+    closes_at: datetime
+    review_closes_at: datetime
+    published_at: datetime | None
+    settings: dict[str, Any]
+    rubric_sha256: str
+
+
+class RegionCount(NamedTuple):
+    """How many of a region's cases stand in a state."""
+
+    region: int
+    state: str
+    cases: int
+
+
+@dataclass(frozen=True)
+class CampaignOverview:
+    """A campaign and, for those who may see them, its case counts per region and state."""
+
+    campaign: CampaignView
+    #: None when the reader may not see case counts (nobody logged in, or an office)
+    counts: tuple[RegionCount, ...] | None
+
+
+def campaign_json(c: CampaignView) -> dict[str, Any]:
+    """A campaign as JSON."""
+    return plain(c)
+
+
+def campaign_overview_json(o: CampaignOverview) -> dict[str, Any]:
+    """A campaign with its case counts (``cases`` only for those who may see them)."""
+    data = campaign_json(o.campaign)
+    if o.counts is not None:
+        data["cases"] = [{"region": r, "state": s, "count": n} for r, s, n in o.counts]
+    return data
+
+
+# --- offices, accounts, reminders, the calendar ------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeView:
+    """An office and its license holder."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    region: int
+    province: str
+    national_id: str
+    holder_name: str
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account, without its password."""
+
+    username: str
+    role: str
+    region: int | None
+    office_id: int | None
+    must_change_password: bool
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class AccountEventView:
+    """One entry of an account's audit trail."""
+
+    id: int
+    username: str
+    action: str
+    at: datetime
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    """A reminder queued for a sender to deliver."""
+
+    id: int
+    deadline_id: int
+    case_id: int
+    campaign_id: int
+    region: int
+    kind: str
+    recipient: str
+    due_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """One deadline about to fall."""
+
+    case_id: int
+    office_code: str
+    region: int
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OfficialHoliday:
+    """An official holiday (from the ``holidays`` package)."""
+
+    date: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ClosureView:
+    """A closure or working-day correction an administrator recorded."""
+
+    id: int
+    kind: str
+    first_day: str
+    last_day: str
+    reason: str
+    regions: list[int]
+    provinces: list[str]
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    """A Jalali year's official holidays and every closure and correction (public)."""
+
+    year: int
+    official: tuple[OfficialHoliday, ...]
+    closures: tuple[ClosureView, ...]
+
+
+def holidays_json(h: HolidayCalendar) -> dict[str, Any]:
+    """The holiday calendar as JSON."""
+    return {
+        "official": [plain(d) for d in h.official],
+        "closures": [plain(c) for c in h.closures],
+    }
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case with its office: state, inputs, score and places."""
+
+    id: int
+    campaign: str
+    office: str
+    office_name: str
+    kind: str
+    region: int
+    province: str
+    state: str
+    declared_at: datetime | None
+    reviewed_at: datetime | None
+    association_score: float | None
+    violations: dict[str, int]
+    total: float | None
+    grade: str | None
+    position_national: int | None
+    position_regional: int | None
+    position_provincial: int | None
+    final_total: float | None
+    final_grade: str | None
+    escalated: bool
+    declaration: dict[str, Any]
+    #: the score line by line (the final one after a decided appeal); None: not scored
+    breakdown: dict[str, Any] | None
+
+
+class CaseState(NamedTuple):
+    """Where one case stands, in brief."""
+
+    case_id: int
+    state: str
+    region: int
+    office_id: int
+    reviewed: bool
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """One of a case's deadlines."""
+
+    kind: str
+    status: str
+    due_at: datetime | None
+    #: a paused deadline's time left, in microseconds
+    remaining_us: int | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One entry of a case's timeline."""
+
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    logical_at: datetime
+    recorded_at: datetime
+    actor: str
+    payload: dict[str, Any]
+    hash: str
+
+
+@dataclass(frozen=True)
+class CaseDetailView:
+    """A case with its deadlines and timeline."""
+
+    case: CaseSummary
+    deadlines: tuple[DeadlineView, ...]
+    events: tuple[EventView, ...]
+
+
+def case_json(c: CaseSummary) -> dict[str, Any]:
+    """A case as JSON (without its score breakdown)."""
+    data = plain(c)
+    del data["breakdown"]
+    return data
+
+
+def event_json(e: EventView) -> dict[str, Any]:
+    """A timeline event as JSON."""
+    return {
+        "seq": e.seq,
+        "action": e.action,
+        "from": e.from_state,
+        "to": e.to_state,
+        "logical_at": e.logical_at,
+        "recorded_at": e.recorded_at,
+        "actor": e.actor,
+        "payload": e.payload,
+        "hash": e.hash,
+    }
+
+
+def case_detail_json(view: CaseDetailView, *, time_left: list[str]) -> dict[str, Any]:
+    """A case with its deadlines (each with the ``time_left`` shown) and timeline."""
+    return {
+        **case_json(view.case),
+        "deadlines": [
+            {"kind": d.kind, "status": d.status, "due_at": d.due_at, "time_left": left}
+            for d, left in zip(view.deadlines, time_left, strict=True)
+        ],
+        "breakdown": view.case.breakdown,
+        "timeline": [event_json(e) for e in view.events],
+    }
+
+
+# --- the ranking and scores ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One case's line in the ranking.
+
+    ``total`` and ``grade`` are the published figures; ``final_total`` and
+    ``final_grade`` are set once the case is final. ``change`` is ``final_total -
+    total`` (to the hundredth) when an appeal decision changed the total, else None.
+    """
+
+    position_national: int | None
+    position_regional: int | None
+    position_provincial: int | None
+    case_id: int
+    office_code: str
+    office_name: str
+    kind: str
+    region: int
+    province: str
+    total: float | None
+    grade: str | None
+    final_total: float | None
+    final_grade: str | None
+    state: str
+    change: float | None
+
+
+#: the ranking's columns (its CSV header and JSON keys): :class:`RankingRow`'s fields
+RANKING_COLUMNS: Final[tuple[str, ...]] = tuple(f.name for f in fields(RankingRow))
+
+
+def ranking_json(rows: list[RankingRow]) -> list[dict[str, Any]]:
+    """The rows as JSON-ready dicts (keys as the CSV header; numbers as numbers, a
+    missing value as None)."""
+    return [asdict(row) for row in rows]
+
+
+def eligible_json(per_region: dict[int, list[RankingRow]]) -> dict[str, list[dict[str, Any]]]:
+    """The eligible offices per region as JSON (regions as keys)."""
+    return {str(region): ranking_json(rows) for region, rows in per_region.items()}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a case's score is made up.
+
+    ``lines`` are the lines of its latest scoring: they sum to ``final_total`` when an
+    appeal decision changed the score, else to ``total`` (see :attr:`lines_total`).
+    ``total`` and ``grade`` are the published figures; ``final_total`` and
+    ``final_grade`` are set only when they differ from them.
+    """
+
+    case: CaseSummary
+    lines: tuple[ScoreLine, ...]
+    total: float
+    grade: str
+    final_total: float | None = None
+    final_grade: str | None = None
+    #: not ranked yet: the score follows the inputs until the ranks are published
+    provisional: bool = False
+
+    @property
+    def lines_total(self) -> float:
+        """The total the lines add up to: the final one when it differs, else ``total``."""
+        return self.total if self.final_total is None else self.final_total
+
+    @property
+    def change(self) -> float | None:
+        """``final_total - total`` (to the hundredth) when they differ, else None."""
+        if self.final_total is None:
+            return None
+        return round(self.final_total - self.total, 2)
+
+
+def explanation_json(found: Explanation) -> dict[str, Any]:
+    """A score's explanation as JSON."""
+    return {
+        "case": found.case.id,
+        "total": found.total,
+        "grade": found.grade,
+        "final_total": found.final_total,
+        "final_grade": found.final_grade,
+        "provisional": found.provisional,
+        "lines": [
+            {
+                "code": line.code,
+                "label": line.label,
+                "value": line.value,
+                "points": line.points,
+                "note": line.note,
+            }
+            for line in found.lines
+        ],
+    }
