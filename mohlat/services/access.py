@@ -43,6 +43,8 @@ ADMIN_ACTIONS: Final[dict[str, frozenset[Role]]] = {
     "user.add": frozenset({_A}),
     "user.list": frozenset({_A}),
     "user.reset": frozenset({_A}),
+    "user.activation_code": frozenset({_A, _S}),
+    "policy.set": frozenset({_A}),
     "timeline.verify": frozenset({_A}),
     "calendar.edit": frozenset({_A}),
     "deadline.extend": frozenset({_A}),
