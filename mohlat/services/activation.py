@@ -111,11 +111,13 @@ def issue_activation_codes(
         found = [(a, o) for a, o in found if not a.password_hash]
     expires = now + timedelta(days=policy.activation_days)
     issued = [_issued(a, o, new_activation_code(), expires) for a, o in found]
-    hashes = [hash_password(normalize_code(i.code)) for i in issued]  # outside a transaction
+    # hashed outside a transaction: 50 ms each must not hold the database's write lock
+    stored = [
+        (_id_of(account), hash_password(normalize_code(i.code)), expires)
+        for (account, _office), i in zip(found, issued, strict=True)
+    ]
     with db.transaction() as tx:
-        q.set_activation_codes(
-            tx, codes=[(a.id or 0, h, expires) for (a, _o), h in zip(found, hashes, strict=True)]
-        )
+        q.set_activation_codes(tx, codes=stored)
         for account, _office in found:
             _audit_issue(tx, account.username, actor, now, expires, "activation_code_issued")
     return issued
@@ -182,6 +184,11 @@ def activate(db: Database, *, username: str, code: str, new_password: str, now: 
     if not claimed:
         raise AuthenticationFailed(username, "the activation code was used or replaced meanwhile")
     return _login.actor_of(account)
+
+
+def _id_of(account: Account) -> int:
+    assert account.id is not None
+    return account.id
 
 
 def _reaches(actor: Actor, office: Office) -> bool:
