@@ -10,7 +10,7 @@ from support import World, tehran
 
 from mohlat.errors import AuthenticationFailed, InvalidInput, PermissionDenied, UserNotFound
 from mohlat.identity import CODE_ALPHABET
-from mohlat.services.accounts import audit_trail, login
+from mohlat.services.accounts import audit_trail, change_password, login
 from mohlat.services.activation import (
     activate,
     issue_activation_code,
@@ -168,3 +168,13 @@ def test_a_code_for_an_activated_account_keeps_its_password_until_used(world: Wo
     activate(world.db, username=holder, code=code, new_password="forgot-pass-2", now=AT)
     with pytest.raises(AuthenticationFailed):
         login(world.db, username=holder, password="first-pass-1", now=AT)
+
+
+def test_changing_the_password_voids_a_pending_code(world: World) -> None:
+    holder = holder_of(world, 1)
+    code = issue_activation_code(world.db, actor=World.admin, username=holder, now=AT)
+    actor = activate(world.db, username=holder, code=code, new_password="first-pass-1", now=AT)
+    code = issue_activation_code(world.db, actor=World.admin, username=holder, now=AT)
+    change_password(world.db, actor=actor, new_password="second-pass-2", national_id=holder, now=AT)
+    with pytest.raises(AuthenticationFailed, match="wrong national ID or activation code"):
+        activate(world.db, username=holder, code=code, new_password="third-pass-3", now=AT)
