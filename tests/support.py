@@ -36,6 +36,18 @@ def fresh_database(path: Any) -> Database:
     return db
 
 
+def activate_account(
+    db: Database, username: str, password: str, at: datetime | None = None
+) -> Actor:
+    """Give an office account its first password as a holder would: an admin issues an
+    activation code and the holder activates with it."""
+    from mohlat.services.activation import activate, issue_activation_code
+
+    at = at or tehran(1400, 1, 10, 9)
+    code = issue_activation_code(db, actor=World.admin, username=username, now=at)
+    return activate(db, username=username, code=code, new_password=password, now=at)
+
+
 class World:
     """A campaign with one office per region, and the people who act on it."""
 

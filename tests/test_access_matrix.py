@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from support import World, tehran
+from support import World, activate_account, tehran
 from typer.testing import CliRunner
 
 from mohlat.errors import AuthenticationFailed
 from mohlat.identity import make_national_id
-from mohlat.services.accounts import add_user, change_password, login
+from mohlat.services.accounts import add_user, login, reset_password
 from mohlat.store import Database
 from mohlat.workflow.definition import Role
 
@@ -45,6 +45,7 @@ ACTORS = [
     "wrong_password",
     "locked",
     "must_change",
+    "unactivated",
 ]
 
 
@@ -59,8 +60,10 @@ def _credentials(world: World) -> dict[str, dict[str, str]]:
         "anonymous": {},
         "wrong_password": {"MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "not-the-password"},
         "locked": {"MOHLAT_USER": "sup1-locked", "MOHLAT_PASSWORD": PASSWORD},
-        # office 3's holder still has the initial password (the national ID)
-        "must_change": {
+        # a supervisor whose password an admin reset to a temporary one
+        "must_change": {"MOHLAT_USER": "sup1-reset", "MOHLAT_PASSWORD": PASSWORD},
+        # office 3's account is not activated: someone who knows only the national ID
+        "unactivated": {
             "MOHLAT_USER": world.office_actors[3].name,
             "MOHLAT_PASSWORD": world.office_actors[3].name,
         },
@@ -75,11 +78,12 @@ def _prepare(db: Database, stage: str) -> World:
         ("sup1", Role.SUPERVISOR, 1),
         ("sup2", Role.SUPERVISOR, 2),
         ("sup1-locked", Role.SUPERVISOR, 1),
+        ("sup1-reset", Role.SUPERVISOR, 1),
     ):
         add_user(db, actor=None, username=name, password=PASSWORD, role=role, region=region, now=at)
+    reset_password(db, actor=World.admin, username="sup1-reset", temporary=PASSWORD, now=at)
     for case in (1, 2):
-        actor = world.office_actors[case]
-        change_password(db, actor=actor, new_password=PASSWORD, national_id=actor.name, now=at)
+        activate_account(db, world.office_actors[case].name, PASSWORD, at)
     if stage == "declaring":
         return world
     for case in world.case_ids:
@@ -189,7 +193,7 @@ def _expected(command: str, actor: str) -> int:
     allowed = COMMANDS[command][3]
     if actor in allowed:
         return 0
-    if actor in ("anonymous", "wrong_password", "locked", "must_change"):
+    if actor in ("anonymous", "wrong_password", "locked", "must_change", "unactivated"):
         return 1
     case_command = CASE in COMMANDS[command][2] and command != "deadline extend"
     outside = actor in ("other_supervisor", "other_office")
@@ -236,6 +240,7 @@ def test_access_matrix(templates: Any, tmp_path: Path, command: str, actor: str)
         "wrong_password": "wrong user name or password",
         "locked": "locked until",
         "must_change": "must change the initial password",
+        "unactivated": "wrong user name or password",
     }
     if actor in reasons:
         assert reasons[actor] in result.output

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from freezegun import freeze_time
-from support import fresh_database, tehran
+from support import activate_account, fresh_database, tehran
 from typer.testing import CliRunner
 
 from mohlat.cli import app
 from mohlat.identity import make_national_id
+from mohlat.store import Database
 
 runner = CliRunner()
 ADMIN = {"MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "admin-pass-1"}
@@ -63,11 +64,11 @@ def holder(env: dict[str, str], national_id: str, password: str = "a-new-pass-1"
     return {**env, "MOHLAT_USER": national_id, "MOHLAT_PASSWORD": password}
 
 
-def change_password(env: dict[str, str], national_id: str) -> None:
-    result = mohlat(
-        {**holder(env, national_id, national_id), "MOHLAT_NEW_PASSWORD": "a-new-pass-1"}, "passwd"
-    )
-    assert result.exit_code == 0, result.output
+def activate_holder(env: dict[str, str], national_id: str) -> None:
+    """The holder activates the account with a code from the region (password a-new-pass-1)."""
+    db = Database(env["MOHLAT_DB"])
+    activate_account(db, national_id, "a-new-pass-1")
+    db.dispose()
 
 
 DECLARE = [
@@ -83,13 +84,15 @@ DECLARE = [
 ]
 
 
-def test_a_license_holder_logs_in_with_the_national_id_and_must_change_it_first(
+def test_the_national_id_alone_logs_nobody_in_until_the_holder_activates(
     env: dict[str, str],
 ) -> None:
-    result = mohlat(holder(env, HOLDER_1, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10))
-    assert result.exit_code == 1
-    assert "must change the initial password first" in result.output
-    change_password(env, HOLDER_1)
+    claim = {**holder(env, HOLDER_1, HOLDER_1), "MOHLAT_NEW_PASSWORD": "attacker-pass-1"}
+    for command in (DECLARE, ["passwd"]):
+        result = mohlat(claim, *command, at=tehran(1400, 1, 20, 10))
+        assert result.exit_code == 1
+        assert "wrong user name or password" in result.output
+    activate_holder(env, HOLDER_1)
     result = mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10))
     assert result.exit_code == 0, result.output
     assert "is now declaring" in result.output
@@ -98,7 +101,7 @@ def test_a_license_holder_logs_in_with_the_national_id_and_must_change_it_first(
 def test_a_late_declaration_exits_1_naming_the_deadline_in_tehran_time(
     env: dict[str, str],
 ) -> None:
-    change_password(env, HOLDER_1)
+    activate_holder(env, HOLDER_1)
     result = mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 2, 6))
     assert result.exit_code == 1
     assert "declaration deadline passed at 1400/02/05 23:59:59" in result.output
@@ -120,7 +123,7 @@ def test_a_bad_date_exits_2_with_one_clear_line(env: dict[str, str]) -> None:
 
 
 def test_a_bad_declaration_value_names_the_field(env: dict[str, str]) -> None:
-    change_password(env, HOLDER_1)
+    activate_holder(env, HOLDER_1)
     result = mohlat(
         holder(env, HOLDER_1), "declare", "-f", "office_space=big", at=tehran(1400, 1, 20, 10)
     )
@@ -151,7 +154,7 @@ def test_a_supervisor_of_another_region_is_told_the_case_does_not_exist(
 
 
 def test_the_scheduler_tick_moves_cases_and_the_timeline_shows_it(env: dict[str, str]) -> None:
-    change_password(env, HOLDER_1)
+    activate_holder(env, HOLDER_1)
     assert mohlat(holder(env, HOLDER_1), *DECLARE, at=tehran(1400, 1, 20, 10)).exit_code == 0
     result = mohlat(env, "scheduler", "tick", at=tehran(1400, 2, 6, 0, 5))
     assert result.exit_code == 0, result.output

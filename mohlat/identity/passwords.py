@@ -3,9 +3,9 @@
 Every password is prepared the same way before it is hashed or verified: Unicode
 NFKC normalization (as NIST SP 800-63B asks, so that the same text typed on two
 systems is the same password) and Persian and Arabic-Indic digits folded to ASCII.
-The folding matters here: a license holder's first password is the national ID,
-stored from ASCII digits, and a holder typing on a Persian keyboard layout sends
-۰-۹. ``۱۲۳۴`` and ``1234`` are therefore the same password.
+The folding matters here: a holder typing on a Persian keyboard layout sends ۰-۹
+where another system sends 0-9; ``۱۲۳۴`` and ``1234`` are therefore the same
+password.
 
 Hashing uses one module-level :class:`argon2.PasswordHasher` with the library's
 defaults (RFC 9106 low-memory profile: argon2id, 64 MiB, 3 passes). These cost
@@ -13,10 +13,15 @@ about 50 ms a hash on purpose; tests and the demo, which hash hundreds of
 passwords, call :func:`configure` with cheap parameters and ``configure()`` to go
 back. Hashes made with other parameters still verify; :func:`needs_rehash` tells
 the caller to store a new hash after the next successful login.
+
+When there is no hash to check a password against (no such user, an office account
+not activated yet), the caller verifies against :func:`nobodys_hash` instead, so the
+answer costs the same time and does not tell whether the account exists.
 """
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 
 from argon2 import PasswordHasher
@@ -33,6 +38,7 @@ __all__ = [
     "configure",
     "hash_password",
     "needs_rehash",
+    "nobodys_hash",
     "verify_password",
 ]
 
@@ -43,6 +49,7 @@ _HIDDEN = "<hidden>"
 _DEFAULTS = get_default_parameters()
 
 _hasher = PasswordHasher.from_parameters(_DEFAULTS)
+_nobodys_hash: str | None = None
 
 
 def configure(
@@ -57,7 +64,7 @@ def configure(
     costs, e.g. ``configure(time_cost=1, memory_cost=8, parallelism=1)`` (memory in KiB,
     at least ``8 * parallelism``). Raises :class:`ValueError` for costs argon2 cannot use.
     """
-    global _hasher
+    global _hasher, _nobodys_hash
     time_cost = _DEFAULTS.time_cost if time_cost is None else time_cost
     memory_cost = _DEFAULTS.memory_cost if memory_cost is None else memory_cost
     parallelism = _DEFAULTS.parallelism if parallelism is None else parallelism
@@ -68,6 +75,16 @@ def configure(
             f" parallelism={parallelism!r}"
         )
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _nobodys_hash = None
+
+
+def nobodys_hash() -> str:
+    """A hash made with today's costs that no password matches (of a random secret
+    nobody knows): verifying against it costs what verifying a real hash costs."""
+    global _nobodys_hash
+    if _nobodys_hash is None:
+        _nobodys_hash = _hasher.hash(secrets.token_urlsafe(32))
+    return _nobodys_hash
 
 
 def _prepare(password: str) -> str:

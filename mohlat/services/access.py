@@ -131,7 +131,14 @@ POLICY: Final[dict[str, Permission]] = dict(
         _row("office.import", frozenset({_A}), "`office import`"),
         _row("user.add", frozenset({_A}), "`user add`"),
         _row("user.list", frozenset({_A}), "accounts and their audit trails (`user list/show`)"),
-        _row("user.reset", frozenset({_A}), "`user reset`"),
+        _row("user.reset", frozenset({_A}), "`user reset` (an office: a new activation code)"),
+        _row(
+            "user.activation_code",
+            frozenset({_A, _S}),
+            "activation codes for offices' first login (`user activation-code`; a supervisor: "
+            "its region)",
+        ),
+        _row("policy.set", frozenset({_A}), "the login policy (`policy set`)"),
         _row("timeline.verify", frozenset({_A}), "`verify`"),
         _row("calendar.edit", frozenset({_A}), "`holiday add/remove`"),
         _row("deadline.extend", frozenset({_A}), "`deadline extend`"),

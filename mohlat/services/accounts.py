@@ -1,17 +1,20 @@
 """Accounts and logging in.
 
 A license holder's account is made when the office is imported: the user name is
-the holder's national ID and, as the article says, so is the initial password.
-That initial password is a rule, not a stored hash (``password_hash`` is empty), so
-importing 20,000 offices costs no hashing; it must be changed with ``mohlat
-passwd`` before anything else. After ``MAX_FAILED_LOGINS`` wrong passwords an
-account is locked for ``LOCK_MINUTES``.
+the holder's national ID, and there is no password yet (``password_hash`` is empty),
+so importing 20,000 offices costs no hashing and nobody can log in to it. The holder
+sets the first password with a one-time activation code the region issues
+(:mod:`mohlat.services.activation`); knowing the national ID alone gets nobody in.
+
+Every answer to a login costs one argon2 verify, whether the account exists or not,
+and an unknown user gets the same answer as a wrong password. Failures are counted
+in one atomic statement; after the login policy's number of them
+(:mod:`mohlat.services.login_policy`, an admin's setting) the account is locked.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mohlat.errors import (
     AuthenticationFailed,
@@ -21,8 +24,11 @@ from mohlat.errors import (
     Refused,
     UserNotFound,
 )
-from mohlat.identity import check_new_password, hash_password, verify_password
+from mohlat.identity import check_new_password, hash_password, nobodys_hash, verify_password
+from mohlat.services import _login
 from mohlat.services.access import Actor, authorize
+from mohlat.services.activation import reissue_after_reset
+from mohlat.services.login_policy import read_login_policy
 from mohlat.services.plain import account_event_view, account_view
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
@@ -31,8 +37,6 @@ from mohlat.views import AccountEventView, AccountView
 from mohlat.workflow.definition import Role
 
 __all__ = [
-    "LOCK_MINUTES",
-    "MAX_FAILED_LOGINS",
     "add_first_admin",
     "add_user",
     "audit_trail",
@@ -46,77 +50,43 @@ __all__ = [
     "staff_role",
 ]
 
-MAX_FAILED_LOGINS = int(os.environ.get("MOHLAT_MAX_FAILED_LOGINS", "5"))
-LOCK_MINUTES = int(os.environ.get("MOHLAT_LOCK_MINUTES", "15"))
-
 
 def login(
     db: Database, *, username: str, password: str, now: datetime, changing_password: bool = False
 ) -> Actor:
     """The actor behind ``username`` if ``password`` is right.
 
-    Refused when the account is locked, or when it still has its initial password
-    (unless the caller is changing it).
+    Refused alike for an unknown user, a wrong password and an office account not
+    activated yet; refused when the account is locked, or when it must change its
+    password (unless the caller is changing it). A failure is counted and committed
+    before the refusal.
     """
     with db.transaction() as tx:
+        policy = read_login_policy(tx)
         account = q.account_by_username(tx, username=username)
-        if account is None:
-            raise AuthenticationFailed(username)
-        assert account.id is not None
-        if account.locked_until is not None and account.locked_until > now:
-            raise AuthenticationFailed(
-                username,
-                f"the account is locked until {account.locked_until:%H:%M} UTC "
-                f"after {MAX_FAILED_LOGINS} failed logins",
+    stored = account.password_hash if account is not None else ""
+    matches = verify_password(stored or nobodys_hash(), password) and bool(stored)
+    if account is None:
+        raise AuthenticationFailed(username)
+    assert account.id is not None
+    if _login.is_locked(account, now):
+        assert account.locked_until is not None
+        raise _login.locked_error(username, account.locked_until, policy)
+    failed: AuthenticationFailed | None = None
+    with db.transaction() as tx:
+        if not matches:
+            failed = _login.count_failure(
+                tx, account, policy=policy, now=now, refusal=AuthenticationFailed(username)
             )
-        if not _password_matches(account, password):
-            failures = account.failed_logins + 1
-            locked = (
-                now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILED_LOGINS else None
+        elif not q.reset_failed_logins(tx, account_id=account.id, now=now):
+            failed = _login.count_failure(  # locked meanwhile: answers with the lock
+                tx, account, policy=policy, now=now, refusal=AuthenticationFailed(username)
             )
-            q.update_account(
-                tx,
-                account_id=account.id,
-                failed_logins=0 if locked else failures,
-                locked_until=locked,
-            )
-            if locked is not None:
-                _audit(
-                    tx,
-                    username,
-                    "locked",
-                    now,
-                    username,
-                    f"{failures} failed logins; locked for {LOCK_MINUTES} minutes",
-                )
-            failed = AuthenticationFailed(username)
-        else:
-            failed = None
-            if account.failed_logins:
-                q.update_account(tx, account_id=account.id, failed_logins=0)
     if failed is not None:  # the failure count is committed before refusing
         raise failed
     if account.must_change_password and not changing_password:
         raise PasswordChangeRequired(username)
-    return _actor(account)
-
-
-def _password_matches(account: Account, password: str) -> bool:
-    if account.password_hash:
-        return verify_password(account.password_hash, password)
-    # the article's initial password: the national ID itself
-    from mohlat.identity import normalize_national_id
-
-    return account.username == normalize_national_id(password)
-
-
-def _actor(account: Account) -> Actor:
-    return Actor(
-        name=account.username,
-        role=Role(account.role),
-        region=account.region,
-        office_id=account.office_id,
-    )
+    return _login.actor_of(account)
 
 
 def change_password(
@@ -128,7 +98,8 @@ def change_password(
     national_id: str | None = None,
 ) -> None:
     """Set the actor's own password (the policy of :func:`check_new_password` applies;
-    an office's user name is its holder's national ID, which it may not reuse)."""
+    an office's user name is its holder's national ID, which it may not reuse); an
+    activation code still pending is void from then on."""
     if national_id is None and actor.office_id is not None:
         national_id = actor.name
     check_new_password(new_password, national_id=national_id, username=actor.name)
@@ -142,13 +113,15 @@ def change_password(
             must_change_password=False,
             failed_logins=0,
             locked_until=None,
+            activation_hash=None,
+            activation_expires_at=None,
         )
         _audit(tx, actor.name, "password_changed", now, actor.name)
 
 
 def reset_needs_password(db: Database, *, actor: Actor, username: str) -> bool:
     """Whether resetting ``username`` needs a temporary password (a staff account) or
-    not (an office account gets its national ID back). Refused first unless the actor
+    not (an office account gets a new activation code). Refused first unless the actor
     may reset passwords; :class:`UserNotFound` for no such account."""
     authorize(actor, "user.reset")
     with db.transaction() as tx:
@@ -160,24 +133,27 @@ def reset_needs_password(db: Database, *, actor: Actor, username: str) -> bool:
 
 def reset_password(
     db: Database, *, actor: Actor, username: str, temporary: str | None, now: datetime
-) -> None:
-    """Put an account back in the must-change state: an office account gets its national
-    ID back as its initial password; a staff account the ``temporary`` one given."""
+) -> str | None:
+    """Reset an account's password (admins only).
+
+    An office account loses its password and gets a new activation code, returned to
+    be handed to the holder (as :func:`~mohlat.services.activation.issue_activation_code`
+    does); a staff account gets the ``temporary`` password given and must change it at
+    the next login (None is returned).
+    """
     authorize(actor, "user.reset")
     with db.transaction() as tx:
         account = q.account_by_username(tx, username=username)
-        if account is None:
-            raise UserNotFound(username)
-        assert account.id is not None
-        if account.role == Role.OFFICE.value:
-            new_hash = ""
-        else:
-            if not temporary:
-                raise InvalidInput(
-                    "password", "<hidden>", "a temporary password for a staff account"
-                )
-            check_new_password(temporary, national_id=None, username=username)
-            new_hash = hash_password(temporary)
+    if account is None:
+        raise UserNotFound(username)
+    assert account.id is not None
+    if account.role == Role.OFFICE.value:
+        return reissue_after_reset(db, actor=actor, account=account, now=now)
+    if not temporary:
+        raise InvalidInput("password", "<hidden>", "a temporary password for a staff account")
+    check_new_password(temporary, national_id=None, username=username)
+    new_hash = hash_password(temporary)
+    with db.transaction() as tx:
         q.update_account(
             tx,
             account_id=account.id,
@@ -187,6 +163,7 @@ def reset_password(
             locked_until=None,
         )
         _audit(tx, username, "password_reset", now, actor.name)
+    return None
 
 
 def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEventView]:

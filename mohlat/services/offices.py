@@ -2,7 +2,8 @@
 
 Columns: ``code, name, kind, region, province, national_id[, holder_name]``. Each
 office's license holder gets an account whose user name is the national ID and
-whose initial password is the national ID too (see :mod:`mohlat.services.accounts`).
+which has no password until the holder activates it with a code the region issues
+(see :mod:`mohlat.services.activation`).
 Offices imported while a campaign's declaration window is still open get a case
 in it at once.
 """

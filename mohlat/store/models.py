@@ -21,6 +21,7 @@ __all__ = [
     "Event",
     "Office",
     "Reminder",
+    "Setting",
     "table_of",
 ]
 
@@ -80,11 +81,16 @@ class Account(SQLModel, table=True):
     role: str = Field(max_length=16)
     region: int | None = None
     office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
+    #: argon2id; empty when the account has no password (an office not activated yet)
     password_hash: str
     must_change_password: bool = False
+    #: wrong passwords or activation codes since the last success or lock
     failed_logins: int = 0
     locked_until: datetime | None = _instant(nullable=True)
     created_at: datetime = _instant()
+    #: argon2id of the pending activation code (offices only), single use
+    activation_hash: str | None = None
+    activation_expires_at: datetime | None = _instant(nullable=True)
 
 
 class Case(SQLModel, table=True):
@@ -228,3 +234,12 @@ class AccountEvent(SQLModel, table=True):
     at: datetime = _instant()
     actor: str = Field(max_length=64)
     detail: str = Field(default="", max_length=500)
+
+
+class Setting(SQLModel, table=True):
+    """Server configuration an admin sets (e.g. the login policy), one value per key."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
@@ -26,12 +26,15 @@ from mohlat.store.models import (
     Deadline,
     Event,
     Office,
+    Setting,
     table_of,
 )
+from mohlat.store.types import UTCDateTime
 from mohlat.workflow.definition import RANKED_STATES
 
 __all__ = [
     "CaseRow",
+    "FailedLogin",
     "account_by_username",
     "add",
     "campaign_by_code",
@@ -40,7 +43,9 @@ __all__ = [
     "case_deadlines",
     "case_events",
     "case_rows",
+    "claim_activation",
     "count_cases",
+    "count_failed_login",
     "insert_cases_for",
     "insert_offices",
     "list_accounts",
@@ -48,10 +53,15 @@ __all__ = [
     "list_cases",
     "list_closures",
     "list_offices",
+    "office_accounts",
     "open_campaign_deadline",
+    "put_setting",
     "rank_entries",
+    "reset_failed_logins",
+    "set_activation_codes",
     "set_campaign_published",
     "set_positions",
+    "settings",
     "unranked_positions",
     "update_account",
 ]
@@ -583,6 +593,130 @@ def insert_accounts(tx: Session, *, rows: Sequence[dict[str, Any]]) -> None:
     """Insert many accounts in one statement."""
     if rows:
         tx.execute(insert(_accounts), list(rows))
+
+
+def _unlocked(now: datetime) -> ColumnElement[bool]:
+    c = _accounts.c
+    return or_(c.locked_until.is_(None), c.locked_until <= bindparam("_now", now, UTCDateTime()))
+
+
+@dataclass(frozen=True)
+class FailedLogin:
+    """What counting one more failed login left: the count, and the lock if it locked."""
+
+    failed_logins: int
+    locked_until: datetime | None
+
+
+def count_failed_login(
+    tx: Session, *, account_id: int, limit: int, lock_until: datetime, now: datetime
+) -> FailedLogin | None:
+    """Count one failed login in a single statement, atomic on SQLite and PostgreSQL:
+    the failure that reaches ``limit`` locks the account until ``lock_until`` and
+    starts the count again. None when the account is locked already (nothing counted).
+    """
+    c = _accounts.c
+    reaches = c.failed_logins + 1 >= limit
+    statement = (
+        update(_accounts)
+        .where(c.id == account_id, _unlocked(now))
+        .values(
+            failed_logins=case((reaches, 0), else_=c.failed_logins + 1),
+            locked_until=case((reaches, bindparam("_until", lock_until, UTCDateTime()))),
+        )
+        .returning(c.failed_logins, c.locked_until)
+    )
+    row = tx.execute(statement).one_or_none()
+    return None if row is None else FailedLogin(row[0], row[1])
+
+
+def reset_failed_logins(tx: Session, *, account_id: int, now: datetime) -> bool:
+    """After a successful login: the count back to 0 and an expired lock cleared.
+
+    False (nothing written) when the account is locked, even if it was locked by a
+    failure counted a moment ago by someone else.
+    """
+    c = _accounts.c
+    statement = (
+        update(_accounts)
+        .where(c.id == account_id, _unlocked(now))
+        .values(failed_logins=0, locked_until=None)
+        .returning(c.id)
+    )
+    return tx.execute(statement).one_or_none() is not None
+
+
+def claim_activation(
+    tx: Session, *, account_id: int, activation_hash: str, password_hash: str, now: datetime
+) -> bool:
+    """Use up the activation code whose hash is ``activation_hash``: set the password,
+    clear the code, the count and the must-change flag. False (nothing written) when
+    that code is no longer pending (used or replaced meanwhile) or the account is locked.
+    """
+    c = _accounts.c
+    statement = (
+        update(_accounts)
+        .where(c.id == account_id, c.activation_hash == activation_hash, _unlocked(now))
+        .values(
+            password_hash=password_hash,
+            activation_hash=None,
+            activation_expires_at=None,
+            must_change_password=False,
+            failed_logins=0,
+            locked_until=None,
+        )
+        .returning(c.id)
+    )
+    return tx.execute(statement).one_or_none() is not None
+
+
+def office_accounts(
+    tx: Session, *, region: int | None = None, usernames: Sequence[str] | None = None
+) -> list[tuple[Account, Office]]:
+    """Office accounts with their offices, by user name: of one region, or these names."""
+    query = (
+        select(Account, Office)
+        .join(Office, col(Office.id) == col(Account.office_id))
+        .where(col(Account.role) == "office")
+        .order_by(col(Account.username))
+    )
+    if region is not None:
+        query = query.where(col(Office.region) == region)
+    if usernames is not None:
+        query = query.where(col(Account.username).in_(list(usernames)))
+    return [(a, o) for a, o in tx.execute(query).all()]
+
+
+def set_activation_codes(
+    tx: Session, *, codes: Sequence[tuple[int, str, datetime]], clear_password: bool = False
+) -> None:
+    """Store pending activation codes: (account id, code hash, expiry) rows; with
+    ``clear_password`` the accounts' passwords are removed too."""
+    c = _accounts.c
+    values: dict[str, Any] = {
+        "activation_hash": bindparam("_hash"),
+        "activation_expires_at": bindparam("_expires", type_=UTCDateTime()),
+    }
+    if clear_password:
+        values.update(password_hash="", must_change_password=False)
+    if codes:
+        tx.connection().execute(
+            update(_accounts).where(c.id == bindparam("_id")).values(**values),
+            [{"_id": i, "_hash": h, "_expires": e} for i, h, e in codes],
+        )
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def settings(tx: Session) -> dict[str, str]:
+    """Every server setting an admin has set, by key."""
+    return {s.key: s.value for s in tx.execute(select(Setting)).scalars()}
+
+
+def put_setting(tx: Session, *, key: str, value: str) -> None:
+    """Set one server setting."""
+    tx.merge(Setting(key=key, value=value))
 
 
 # --- closures ------------------------------------------------------------------------
