@@ -31,6 +31,7 @@ from mohlat.commands.common import (
     CaseArg,
     DbOption,
     FieldOption,
+    IfVersionOption,
     OptionalCaseArg,
     ViolationOption,
     err_console,
@@ -108,6 +109,7 @@ def _case_action(
     text: str | None = None,
     describe: Callable[[Any], str] | None = None,
     disputes: tuple[str, ...] = (),
+    if_version: int | None = None,
 ) -> None:
     from mohlat.services.cases import act, own_case_ref
 
@@ -125,6 +127,7 @@ def _case_action(
             violations=_pairs(violations, "violation"),
             text=text,
             disputes=disputes,
+            if_version=if_version,
         )
     _ok(
         f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
@@ -134,13 +137,16 @@ def _case_action(
 
 @app.command()
 def declare(
-    case: OptionalCaseArg = None, campaign: CampaignOption = None, field: FieldOption = None
+    case: OptionalCaseArg = None,
+    campaign: CampaignOption = None,
+    field: FieldOption = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Self-declare your office's data (you may declare again until the window closes).
 
     Example: `mohlat declare -f office_space=64 -f staff_count=4 -f location=city -f holder_years=6`
     """
-    _case_action("declare", case, campaign, fields=field)
+    _case_action("declare", case, campaign, fields=field, if_version=if_version)
 
 
 @app.command()
@@ -155,6 +161,7 @@ def review(
     note: Annotated[
         str | None, typer.Option(help="A note for the timeline.", show_default=False)
     ] = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Check and complete a case's data; record the association score and violations.
 
@@ -168,6 +175,7 @@ def review(
         association=association,
         violations=violation,
         text=note,
+        if_version=if_version,
     )
 
 
@@ -176,12 +184,13 @@ def refer(
     case: CaseArg,
     reason: Annotated[str, typer.Option(help="What must be corrected.")],
     campaign: CampaignOption = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Send a case back to the office for correction (pauses the review clock).
 
     Example: `mohlat refer 17 --reason "staff count does not match the insurance list"`
     """
-    _case_action("refer", case, campaign, text=reason)
+    _case_action("refer", case, campaign, text=reason, if_version=if_version)
 
 
 @app.command()
@@ -192,12 +201,13 @@ def correct(
     note: Annotated[
         str | None, typer.Option(help="A note for the region.", show_default=False)
     ] = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Return a referred file with corrections (resumes the region's review clock).
 
     Example: `mohlat correct -f staff_count=3 --note "insurance list attached"`
     """
-    _case_action("correct", case, campaign, fields=field, text=note)
+    _case_action("correct", case, campaign, fields=field, text=note, if_version=if_version)
 
 
 @app.command()
@@ -207,12 +217,13 @@ def approve(
     note: Annotated[
         str | None, typer.Option(help="A note for the timeline.", show_default=False)
     ] = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Mark a case's review done (after publication this ranks it at once).
 
     Example: `mohlat approve 17`
     """
-    _case_action("approve", case, campaign, text=note)
+    _case_action("approve", case, campaign, text=note, if_version=if_version)
 
 
 @app.command()
@@ -260,12 +271,15 @@ def appeal(
             show_default=False,
         ),
     ] = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Object to your rank, in writing, within the appeal window.
 
     Example: `mohlat appeal --text "the office area is 80 m², see the lease" --dispute office_space`
     """
-    _case_action("appeal", case, campaign, text=text, disputes=tuple(field or ()))
+    _case_action(
+        "appeal", case, campaign, text=text, disputes=tuple(field or ()), if_version=if_version
+    )
 
 
 @app.command()
@@ -278,6 +292,7 @@ def decide(
         str | None, typer.Option(help="A corrected association score.", show_default=False)
     ] = None,
     violation: ViolationOption = None,
+    if_version: IfVersionOption = None,
 ) -> None:
     """Decide an appeal: re-examine, optionally correct inputs, re-sum; the rank is final.
 
@@ -295,4 +310,5 @@ def decide(
             f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
             f" was {r.case.total:g} ({r.case.grade})"
         ),
+        if_version=if_version,
     )

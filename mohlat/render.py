@@ -137,7 +137,8 @@ def case_heading(c: CaseSummary) -> list[str]:
     lines = [
         f"[bold]case {c.id}[/] · {c.office} {c.office_name} · {c.kind} · region {c.region} "
         f"({c.province}) · campaign {c.campaign}",
-        f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}",
+        f"  state     {c.state}{' (appeal decision overdue: escalated)' if c.escalated else ''}"
+        f" · version {c.version}",
     ]
     if c.total is not None and c.position_national is None:
         lines.append(f"  score     {num(c.total)} (grade {c.grade}), provisional: not ranked yet")

@@ -239,6 +239,8 @@ class CaseSummary:
     declaration: dict[str, Any]
     #: the score line by line (the final one after a decided appeal); None: not scored
     breakdown: dict[str, Any] | None
+    #: how many times the case has changed: what ``--if-version`` compares
+    version: int = 0
 
 
 class CaseState(NamedTuple):

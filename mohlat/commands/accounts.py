@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,16 +12,22 @@ import typer
 from mohlat.calendars import normalize_digits
 from mohlat.commands.common import (
     JsonOption,
+    RegionOption,
     acting,
+    console,
     current_time,
     login,
+    maybe,
     new_password,
     number,
     ok,
     open_db,
     out,
+    shown_url,
     state,
 )
+from mohlat.display import when
+from mohlat.errors import InvalidInput
 from mohlat.render import (
     accounts_table,
     audit_table,
@@ -30,7 +38,10 @@ from mohlat.views import (
 
 __all__ = ["register"]
 
-user_app = typer.Typer(help="Manage admin and supervisor accounts.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Manage accounts: staff, and offices' activation codes.", no_args_is_help=True
+)
+policy_app = typer.Typer(help="The login policy (lockout, activation codes).", no_args_is_help=True)
 
 
 def init(
@@ -46,14 +57,15 @@ def init(
     from mohlat.services.accounts import add_first_admin, has_admin
 
     db = prepare_database(state["db_url"])
+    where = shown_url(db.url)
     if has_admin(db):
-        ok(f"schema ready in {db.url}; an admin exists already")
+        ok(f"schema ready in {where}; an admin exists already")
         return
     password = os.environ.get("MOHLAT_PASSWORD") or typer.prompt(
         f"password for {admin}", hide_input=True, confirmation_prompt=True
     )
     add_first_admin(db, username=admin, password=password, now=current_time())
-    ok(f"schema ready in {db.url}; admin {admin!r} created")
+    ok(f"schema ready in {where}; admin {admin!r} created")
 
 
 @user_app.command("add")
@@ -100,8 +112,9 @@ def user_list(as_json: JsonOption = False) -> None:
 
 @user_app.command("reset")
 def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) -> None:
-    """Reset an account's password to a must-change state (an office: back to its
-    national ID; staff: a temporary password from $MOHLAT_NEW_PASSWORD or a prompt).
+    """Reset an account's password: an office's is removed and a new activation code
+    printed for its holder; staff get a temporary password (from $MOHLAT_NEW_PASSWORD
+    or a prompt) they must change at the next login.
 
     Example: `mohlat user reset 0012345679`
     """
@@ -111,8 +124,16 @@ def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) ->
     with acting() as (db, actor):
         needs = reset_needs_password(db, actor=actor, username=name)
         temporary = new_password(f"temporary password for {username}") if needs else None
-        reset_password(db, actor=actor, username=name, temporary=temporary, now=current_time())
-    ok(f"{username!r} must choose a new password at the next login")
+        code = reset_password(
+            db, actor=actor, username=name, temporary=temporary, now=current_time()
+        )
+    if code is None:
+        ok(f"{username!r} must choose a new password at the next login")
+    else:
+        ok(
+            f"password removed; new activation code for {name}: {code} "
+            "(hand it to the holder, who runs `mohlat activate`)"
+        )
 
 
 @user_app.command("show")
@@ -148,8 +169,137 @@ def passwd() -> None:
     ok("password changed")
 
 
+@user_app.command("activation-code")
+def user_activation_code(
+    national_id: Annotated[
+        list[str] | None,
+        typer.Argument(help="Offices' national IDs (or --region).", show_default=False),
+    ] = None,
+    region: RegionOption = None,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="With --region: also offices already activated.")
+    ] = False,
+    out_file: Annotated[
+        Path | None, maybe("--out", help="Write the codes to this new CSV file for printing.")
+    ] = None,
+) -> None:
+    """Issue one-time activation codes for offices' first login (a supervisor: in its
+    own region). Each code is shown once; only its hash is kept; it expires after the
+    login policy's days.
+
+    Example: `mohlat user activation-code --region 3 --out region-3-codes.csv`
+    """
+    from mohlat.services.activation import issue_activation_codes
+
+    if out_file is not None and out_file.exists():
+        raise InvalidInput("--out", str(out_file), "a new file (it exists; choose another)")
+    with acting() as (db, actor):
+        issued = issue_activation_codes(
+            db,
+            actor=actor,
+            now=current_time(),
+            region=region,
+            usernames=[normalize_digits(n) for n in national_id] if national_id else None,
+            include_activated=everyone,
+        )
+    if out_file is not None:
+        with out_file.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["national_id", "office_code", "office_name", "region", "province",
+                             "code", "expires_at"])  # fmt: skip
+            for i in issued:
+                writer.writerow([i.national_id, i.office_code, i.office_name, i.region,
+                                 i.province, i.code, when(i.expires_at)])  # fmt: skip
+        ok(f"{len(issued)} activation code(s) written to {out_file}")
+        return
+    for i in issued:
+        ok(f"activation code for {i.national_id} ({i.office_code}): {i.code} "
+           f"(valid until {when(i.expires_at)})")  # fmt: skip
+    if not issued:
+        ok("no office needs an activation code")
+
+
+def activate() -> None:
+    """Activate your office's account the first time (or after a reset): your national
+    ID, the code your region gave you, and a new password. Reads $MOHLAT_USER,
+    $MOHLAT_ACTIVATION_CODE and $MOHLAT_NEW_PASSWORD, or asks.
+
+    Example: `mohlat activate`
+    """
+    from mohlat.services.activation import activate as activate_account
+
+    db = open_db()
+    try:
+        username = os.environ.get("MOHLAT_USER") or typer.prompt("national ID")
+        code = os.environ.get("MOHLAT_ACTIVATION_CODE") or typer.prompt(
+            "activation code", hide_input=True
+        )
+        password = new_password("new password")
+        activate_account(
+            db,
+            username=normalize_digits(username).strip(),
+            code=code,
+            new_password=password,
+            now=current_time(),
+        )
+    finally:
+        db.dispose()
+    ok("account activated; log in with your new password")
+
+
+@policy_app.command("show")
+def policy_show() -> None:
+    """Show the login policy: lockout after failed logins, and activation codes' life.
+
+    Example: `mohlat policy show`
+    """
+    from mohlat.services.login_policy import login_policy
+
+    with acting() as (db, _actor):
+        policy = login_policy(db)
+    console.print(
+        f"lock after {policy.max_failed_logins} failed logins for {policy.lock_minutes} "
+        f"minutes; activation codes valid {policy.activation_days} days"
+    )
+
+
+@policy_app.command("set")
+def policy_set(
+    max_failed_logins: Annotated[
+        int | None, number("--max-failed-logins", 1, 100, "Lock after this many.", shown=False)
+    ] = None,
+    lock_minutes: Annotated[
+        int | None, number("--lock-minutes", 1, 10080, "For this long.", shown=False)
+    ] = None,
+    activation_days: Annotated[
+        int | None, number("--activation-days", 1, 365, "Codes' life.", shown=False)
+    ] = None,
+) -> None:
+    """Change the login policy (admins only; on the audit trail).
+
+    Example: `mohlat policy set --max-failed-logins 3 --lock-minutes 30`
+    """
+    from mohlat.services.login_policy import set_login_policy
+
+    with acting() as (db, actor):
+        policy = set_login_policy(
+            db,
+            actor=actor,
+            now=current_time(),
+            max_failed_logins=max_failed_logins,
+            lock_minutes=lock_minutes,
+            activation_days=activation_days,
+        )
+    ok(
+        f"lock after {policy.max_failed_logins} failed logins for {policy.lock_minutes} "
+        f"minutes; activation codes valid {policy.activation_days} days"
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the ``mohlat`` app."""
     app.add_typer(user_app, name="user")
+    app.add_typer(policy_app, name="policy")
     app.command()(init)
     app.command()(passwd)
+    app.command()(activate)

@@ -29,6 +29,7 @@ __all__ = [
     "CaseArg",
     "DbOption",
     "FieldOption",
+    "IfVersionOption",
     "JsonOption",
     "LimitOption",
     "OptionalCaseArg",
@@ -47,6 +48,7 @@ __all__ = [
     "out",
     "print_json",
     "reading",
+    "shown_url",
     "state",
 ]
 
@@ -96,6 +98,16 @@ FieldOption = Annotated[
     list[str] | None,
     maybe("--field", "-f", help="A declaration input as NAME=VALUE (repeatable)."),
 ]
+IfVersionOption = Annotated[
+    int | None,
+    number(
+        "--if-version",
+        0,
+        2**31,
+        "Act only if the case is still at this version (as `case show` showed it).",
+        shown=False,
+    ),
+]
 ViolationOption = Annotated[
     list[str] | None,
     maybe("--violation", help="A violation as CODE=COUNT (repeatable; 0 clears it)."),
@@ -107,6 +119,19 @@ def open_db() -> Database:
     from mohlat.services import open_database
 
     return open_database(state["db_url"])
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: its password masked."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def current_time() -> datetime:

@@ -1,10 +1,11 @@
-"""The operator's commands: the `scheduler`, `verify` and the `demo`."""
+"""The operator's commands: the `scheduler`, `verify`, `backup`, `check` and the `demo`."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +21,9 @@ from mohlat.commands.common import (
     ok,
     open_db,
 )
+
+if TYPE_CHECKING:
+    from mohlat.services.verify import VerifyReport
 
 __all__ = ["register"]
 
@@ -69,25 +73,77 @@ def verify(campaign: CampaignOption = None) -> None:
 
     with acting() as (db, actor):
         report = verify_timelines(db, actor=actor, campaign=campaign)
+    _print_verified(report)
+
+
+def _print_verified(report: VerifyReport, integrity: Sequence[str] = ()) -> None:
+    """Print what a verification found; exit 1 if anything does not hold."""
+    for problem in integrity:
+        err_console.print(f"database integrity: {problem}")
     for broken in report.broken:
         err_console.print(
             f"case {broken.case_id} ({broken.office_code}): event #{broken.seq}: {broken.why}"
         )
     summary = f"{report.cases_checked} case(s), {report.events_checked} event(s) checked"
+    if integrity:
+        err_console.print("[bold red]the database's integrity check failed[/]", markup=True)
     if not report.ok:
         err_console.print(
             f"[bold red]{len(report.broken)} broken timeline(s)[/]; {summary}", markup=True
         )
+    if integrity or not report.ok:
         raise typer.Exit(1)
     ok(f"every timeline holds: {summary}")
 
 
+def backup(
+    target: Annotated[Path, typer.Argument(help="The new backup file (never overwritten).")],
+) -> None:
+    """Copy the SQLite database to a new file, consistent while the scheduler and users
+    keep writing, and check the copy. An operator's command on the server host (no
+    login). PostgreSQL: use pg_dump (README, "Backups and checks").
+
+    Example: `mohlat backup /var/backups/mohlat-1405-09-11.db`
+    """
+    from mohlat.services.access import SYSTEM
+    from mohlat.services.backup import backup_database
+
+    db = open_db()
+    try:
+        report = backup_database(db, actor=SYSTEM, target=str(target))
+    finally:
+        db.dispose()
+    ok(f"backed up to {target}; the copy:")
+    _print_verified(report.timelines, report.integrity)
+
+
+def check() -> None:
+    """Run the database's own integrity check and verify every timeline. An operator's
+    command on the server host (no login).
+
+    Example: `mohlat check`
+    """
+    from mohlat.services.access import SYSTEM
+    from mohlat.services.backup import check_database
+
+    db = open_db()
+    try:
+        report = check_database(db, actor=SYSTEM)
+    finally:
+        db.dispose()
+    _print_verified(report.timelines, report.integrity)
+
+
 def demo(
     offices: Annotated[int, number("--offices", 10, MANY, "How many synthetic offices.")] = 200,
-    db: Annotated[Path, typer.Option("--db", help="The demo's own SQLite file (replaced).")] = Path(
-        "mohlat-demo.db"
-    ),
+    db: Annotated[
+        Path,
+        typer.Option("--db", help="The demo's own SQLite file (a demo's file is replaced)."),
+    ] = Path("mohlat-demo.db"),
     seed: Annotated[int, number("--seed", 0, 2**31, "Random seed.")] = 1400,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --db even if it is not a demo's file.")
+    ] = False,
 ) -> None:
     """Run a whole campaign on a fresh SQLite file with a simulated clock: the article's
     dates (17 Farvardin – 5 Ordibehesht 1400), synthetic offices in the 9 regions,
@@ -98,11 +154,13 @@ def demo(
     """
     from mohlat.demo import run_demo
 
-    run_demo(path=db, offices=offices, seed=seed, console=console)
+    run_demo(path=db, offices=offices, seed=seed, console=console, force=force)
 
 
 def register(app: typer.Typer) -> None:
     """Add these commands to the ``mohlat`` app."""
     app.add_typer(scheduler_app, name="scheduler")
     app.command()(verify)
+    app.command()(backup)
+    app.command()(check)
     app.command()(demo)

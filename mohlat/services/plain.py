@@ -149,6 +149,7 @@ def case_summary(row: q.CaseRow) -> CaseSummary:
         escalated=c.escalated,
         declaration=dict(row.declaration or {}),
         breakdown=row.breakdown,
+        version=c.version,
     )
 
 
