@@ -9,8 +9,8 @@ transaction back.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from sqlalchemy.sql import Executable
 from mohlat.errors import ConcurrentUpdate
 from mohlat.store._bulk import PRESERIALIZED, executemany
 from mohlat.store._dialect import among_ids, sha256_hex
-from mohlat.store.models import Case, CaseDetail, Deadline, Event, table_of
+from mohlat.store.models import Campaign, Case, CaseDetail, Deadline, Event, table_of
 from mohlat.store.types import UTCDateTime
 from mohlat.workflow.bulk import CopyOf, GroupMove
 from mohlat.workflow.definition import DeadlineKind
@@ -31,6 +31,7 @@ from mohlat.workflow.timeline import NewEvent
 
 __all__ = ["apply_groups", "apply_plan"]
 
+_campaigns = table_of(Campaign)
 _cases = Case.__table__  # type: ignore[attr-defined]
 _details = table_of(CaseDetail)
 _deadlines = Deadline.__table__  # type: ignore[attr-defined]
@@ -51,7 +52,20 @@ def apply_plan(tx: Session, plan: Plan) -> None:
     _update_cases(tx, plan.updates)
     if plan.events:
         executemany(tx.connection(), _INSERT_EVENT, [_event_row(e) for e in plan.events])
+        _count_events(tx.connection(), Counter(e.campaign_id for e in plan.events))
     _change_deadlines(tx, plan.deadlines)
+
+
+def _count_events(conn: Connection, added: Mapping[int, int]) -> None:
+    """Add to each campaign's event count the events just written for its cases."""
+    k = _campaigns.c
+    executemany(
+        conn,
+        update(_campaigns)
+        .where(k.id == bindparam("_campaign"))
+        .values(event_count=k.event_count + bindparam("_added")),
+        [{"_campaign": campaign_id, "_added": n} for campaign_id, n in sorted(added.items())],
+    )
 
 
 #: case fields kept in ``case_details``, not on the case row
@@ -224,7 +238,8 @@ def apply_groups(
     conn = tx.connection()
     for group in groups:
         ids = group.case_ids
-        conn.execute(_append_events(group, ids))
+        appended = conn.execute(_append_events(group, ids)).rowcount
+        conn.execute(_count_group_events(ids, appended))
         # the cases are locked since they were read (PostgreSQL rows, the SQLite
         # database); the count still guards the write against a case gone missing
         moved = conn.execute(_move_cases(group, ids)).rowcount
@@ -290,6 +305,18 @@ def _append_events(group: GroupMove, ids: Sequence[int]) -> Executable:
             c.last_hash,
             sha256_hex(hashed_text),
         ).where(among_ids(c.id, ids)),
+    )
+
+
+def _count_group_events(ids: Sequence[int], appended: int) -> Executable:
+    """UPDATE of the campaign's event count by the ``appended`` events of these cases
+    (a group's cases are all of one campaign)."""
+    c, k = _cases.c, _campaigns.c
+    of_group = select(c.campaign_id).where(among_ids(c.id, ids)).limit(1).scalar_subquery()
+    return (
+        update(_campaigns)
+        .where(k.id == of_group)
+        .values(event_count=k.event_count + literal(appended))
     )
 
 
