@@ -14,7 +14,19 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, String, and_, bindparam, cast, insert, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    and_,
+    bindparam,
+    cast,
+    event,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -52,20 +64,45 @@ def apply_plan(tx: Session, plan: Plan) -> None:
     _update_cases(tx, plan.updates)
     if plan.events:
         executemany(tx.connection(), _INSERT_EVENT, [_event_row(e) for e in plan.events])
-        _count_events(tx.connection(), Counter(e.campaign_id for e in plan.events))
+        _count_events(tx, Counter(e.campaign_id for e in plan.events))
     _change_deadlines(tx, plan.deadlines)
 
 
-def _count_events(conn: Connection, added: Mapping[int, int]) -> None:
-    """Add to each campaign's event count the events just written for its cases."""
+#: where a transaction keeps the event counts it will add to its campaigns
+_PENDING_COUNTS = "mohlat.campaign_event_counts"
+
+
+def _count_events(tx: Session, added: Mapping[int, int]) -> None:
+    """Add to each campaign's event count the events just written for its cases.
+
+    The campaign rows are updated when the transaction commits, in one statement in
+    campaign order: every case row the transaction locks is locked before them, so
+    two transactions cannot each hold what the other waits for.
+    """
+    pending: Counter[int] | None = tx.info.get(_PENDING_COUNTS)
+    if pending is None:
+        pending = tx.info[_PENDING_COUNTS] = Counter()
+        event.listen(tx, "before_commit", _write_counts)
+        event.listen(tx, "after_rollback", _forget_counts)
+    pending.update(added)
+
+
+def _write_counts(tx: Session) -> None:
+    pending: Counter[int] | None = tx.info.pop(_PENDING_COUNTS, None)
+    if not pending:
+        return
     k = _campaigns.c
     executemany(
-        conn,
+        tx.connection(),
         update(_campaigns)
         .where(k.id == bindparam("_campaign"))
         .values(event_count=k.event_count + bindparam("_added")),
-        [{"_campaign": campaign_id, "_added": n} for campaign_id, n in sorted(added.items())],
+        [{"_campaign": campaign_id, "_added": n} for campaign_id, n in sorted(pending.items())],
     )
+
+
+def _forget_counts(tx: Session) -> None:
+    tx.info.pop(_PENDING_COUNTS, None)
 
 
 #: case fields kept in ``case_details``, not on the case row
@@ -239,7 +276,7 @@ def apply_groups(
     for group in groups:
         ids = group.case_ids
         appended = conn.execute(_append_events(group, ids)).rowcount
-        conn.execute(_count_group_events(ids, appended))
+        _count_events(tx, {group.campaign_id: appended})
         # the cases are locked since they were read (PostgreSQL rows, the SQLite
         # database); the count still guards the write against a case gone missing
         moved = conn.execute(_move_cases(group, ids)).rowcount
@@ -305,18 +342,6 @@ def _append_events(group: GroupMove, ids: Sequence[int]) -> Executable:
             c.last_hash,
             sha256_hex(hashed_text),
         ).where(among_ids(c.id, ids)),
-    )
-
-
-def _count_group_events(ids: Sequence[int], appended: int) -> Executable:
-    """UPDATE of the campaign's event count by the ``appended`` events of these cases
-    (a group's cases are all of one campaign)."""
-    c, k = _cases.c, _campaigns.c
-    of_group = select(c.campaign_id).where(among_ids(c.id, ids)).limit(1).scalar_subquery()
-    return (
-        update(_campaigns)
-        .where(k.id == of_group)
-        .values(event_count=k.event_count + literal(appended))
     )
 
 

@@ -256,6 +256,15 @@ def rebuild_chain(world: World, c: Cases) -> Found:
     return [("chain", c.final, len(chain))]
 
 
+def rewind_a_case(world: World, c: Cases) -> Found:
+    """Cut the lapsed case's timeline back to its opening and its row back to
+    declaring, every counter fixed: a consistent database, only the heads know."""
+    _sql(world, "DELETE FROM events WHERE case_id = :c AND seq = 2", c=c.lapsed)
+    _fix_counts(world, c.lapsed, 1)
+    _sql(world, "UPDATE cases SET state = 'declaring' WHERE id = :c", c=c.lapsed)
+    return [("chain", c.lapsed, 2), ("campaign", world.campaign.code, "heads")]
+
+
 def unseen_version(world: World, c: Cases) -> Found:
     _sql(world, "UPDATE cases SET version = version + 5 WHERE id = :c", c=c.final)
     return []  # changes nothing a user can see
@@ -321,6 +330,7 @@ TAMPERS: list[Any] = [
     pytest.param(edit_rubric_and_its_sha, False, id="rubric-text-and-sha"),
     pytest.param(edit_campaign_count, False, id="campaign-event-count"),
     pytest.param(rebuild_chain, True, id="full-chain-rebuild-with-heads"),
+    pytest.param(rewind_a_case, True, id="timeline-cut-back-consistently-with-heads"),
     pytest.param(unseen_version, False, id="version-unseen"),
 ]
 
@@ -353,8 +363,9 @@ def _order(found: tuple[str, object, object]) -> tuple[int, int]:
     return (0, 0) if kind == "campaign" else (1, int(subject))  # type: ignore[call-overload]
 
 
-def test_a_rebuilt_chain_passes_without_a_heads_file(golden: World) -> None:
-    rebuild_chain(golden, _cases(golden))
+@pytest.mark.parametrize("tamper", [rebuild_chain, rewind_a_case], ids=["rebuilt", "cut-back"])
+def test_a_consistent_rewrite_passes_without_a_heads_file(golden: World, tamper: Tamper) -> None:
+    tamper(golden, _cases(golden))
     assert verify_timelines(golden.db, actor=golden.admin).ok
 
 
