@@ -131,6 +131,11 @@ class VerifyReport:
         """Whether everything checked holds."""
         return not (self.broken or self.wrong_fields or self.campaigns)
 
+    def summary(self) -> str:
+        """What was checked, in one line: "9 case(s), 52 event(s) checked"."""
+        checked = f"{self.cases_checked} case(s), {self.events_checked} event(s) checked"
+        return checked + (", against the heads file" if self.heads_checked else "")
+
     def faults(self) -> list[str]:
         """Every fault found, one line each: campaigns first, then cases by id."""
         by_case: list[BrokenChain | WrongField] = [*self.broken, *self.wrong_fields]

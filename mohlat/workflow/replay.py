@@ -52,7 +52,8 @@ class CaseFields:
     #: the line-by-line score people read: the last one worked out (JSON data)
     breakdown: Mapping[str, Any] | None
     escalated: bool
-    positions: tuple[int | None, int | None, int | None]
+    #: national, regional, provincial
+    positions: tuple[int | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,91 +130,119 @@ def replay_case(
     """What a case's row must hold after ``events`` (its timeline, in order), scored
     under ``rubric`` (None: the scores are not worked out), in a campaign published at
     ``published_at`` (if it is)."""
-    inputs = _Inputs()
+    replay = _Replay(rubric)
+    for event in events:
+        if published_at is not None and replay.then is None and event.logical_at > published_at:
+            replay.then = replay.standing()
+        replay.step(event)
+    if published_at is not None and replay.then is None:
+        replay.then = replay.standing()
+    return replay.result(published=published_at is not None)
+
+
+@dataclass(slots=True)
+class _Standing:
+    """A case as it stood at an instant: what ranking it then needs."""
+
+    state: str | None
+    total: float | None
+    inputs: _Inputs
+
+
+@dataclass(slots=True)
+class _Replay:
+    """A case's fields, event by event."""
+
+    rubric: Rubric | None
+    inputs: _Inputs = field(default_factory=_Inputs)
     state: str | None = None
     region: int | None = None
     province: str | None = None
-    unknown_place = True
+    unknown_place: bool = True
     total: float | None = None
     grade: str | None = None
     final: tuple[float | None, str | None] | None = None
     breakdown: dict[str, Any] | None = None
-    escalated = False
-    decided: tuple[int | None, int | None, int | None] | None = None
-    at_publication: tuple[str | None, float | None, _Inputs] | None = None
-    ranked_since_publication = False
-    unscored: str | None = None if rubric is not None else "no trusted rubric"
-    for event in events:
-        if published_at is not None and at_publication is None and event.logical_at > published_at:
-            at_publication = (state, total, _copy(inputs))
+    escalated: bool = False
+    decided: tuple[int | None, ...] | None = None
+    #: the case as it stood at publication
+    then: _Standing | None = None
+    unscored: str | None = None
+
+    def standing(self) -> _Standing:
+        return _Standing(self.state, self.total, _copy(self.inputs))
+
+    def step(self, event: NewEvent) -> None:
         payload = event.payload if isinstance(event.payload, Mapping) else {}
-        inputs.apply(event)
+        self.inputs.apply(event)
         if event.action == "open" and "region" in payload:
-            region, province, unknown_place = payload["region"], payload.get("province"), False
+            self.region, self.province = payload["region"], payload.get("province")
+            self.unknown_place = False
         if event.action == "escalate":
-            escalated = True
-        try:
-            if rubric is None:
-                pass
-            elif event.from_state in _PROVISIONAL and any(k in payload for k in _SCORED_BY):
-                total, grade, breakdown = _score(rubric, inputs)
-            if rubric is not None and event.to_state == State.FINAL.value:
-                if "final_total" in payload:
-                    final_total, final_grade, breakdown = _score(rubric, inputs)
-                    final = (final_total, final_grade)
-                else:
-                    final = (total, grade)
-        except MohlatError as exc:
-            unscored = str(exc)
+            self.escalated = True
+        if self.rubric is not None:
+            try:
+                self._score(event, payload, self.rubric)
+            except MohlatError as exc:
+                self.unscored = str(exc)
         place = payload.get("position")
         if isinstance(place, Mapping) and isinstance(place.get("after"), list):
-            decided = tuple(place["after"])
-        if (
-            at_publication is not None
-            and event.to_state in _RANKED
-            and event.from_state not in _RANKED
-        ):
-            ranked_since_publication = True
-        state = event.to_state
-    if published_at is not None and at_publication is None:
-        at_publication = (state, total, _copy(inputs))
-    ranked_then = (
-        at_publication is not None
-        and at_publication[0] in _RANKED
-        and at_publication[1] is not None
-    )
-    rank_inputs = None
-    if ranked_then and at_publication is not None and at_publication[1] is not None:
-        then = at_publication[2]
-        rank_inputs = RankInputs(
-            at_publication[1], then.association_score, then.violations_count, then.declared_at
+            self.decided = tuple(place["after"])
+        self.state = event.to_state
+
+    def _score(self, event: NewEvent, payload: Mapping[str, Any], rubric: Rubric) -> None:
+        """The engine's scoring rule: a case is scored whenever its inputs change before
+        it is ranked; the move to final re-sums it if it changed inputs, else keeps the
+        published score."""
+        if event.from_state in _PROVISIONAL and any(k in payload for k in _SCORED_BY):
+            self.total, self.grade, self.breakdown = _score(rubric, self.inputs)
+        if event.to_state == State.FINAL.value:
+            if "final_total" in payload:
+                final_total, final_grade, self.breakdown = _score(rubric, self.inputs)
+                self.final = (final_total, final_grade)
+            else:
+                self.final = (self.total, self.grade)
+
+    def result(self, *, published: bool) -> Replayed:
+        then = self.then
+        rank_inputs = None
+        if then is not None and then.state in _RANKED and then.total is not None:
+            rank_inputs = RankInputs(
+                then.total,
+                then.inputs.association_score,
+                then.inputs.violations_count,
+                then.inputs.declared_at,
+            )
+        if self.decided is not None:
+            placed_by = "decision"
+        elif rank_inputs is not None:
+            placed_by = "publication"
+        elif self.state in _RANKED and published:
+            placed_by = "late"
+        else:
+            placed_by = "none"
+        positions = self.decided if self.decided is not None else (None, None, None)
+        fields = CaseFields(
+            state=self.state,
+            region=self.region,
+            province=self.province,
+            declaration=self.inputs.declaration,
+            association_score=self.inputs.association_score,
+            violations=self.inputs.violations,
+            violations_count=self.inputs.violations_count,
+            declared_at=self.inputs.declared_at,
+            total=self.total,
+            grade=self.grade,
+            final_total=self.final[0] if self.final else None,
+            final_grade=self.final[1] if self.final else None,
+            breakdown=self.breakdown,
+            escalated=self.escalated,
+            positions=positions,
         )
-    if decided is not None:
-        placed_by = "decision"
-    elif rank_inputs is not None:
-        placed_by = "publication"
-    elif state in _RANKED and (ranked_since_publication or published_at is not None):
-        placed_by = "late"
-    else:
-        placed_by = "none"
-    fields = CaseFields(
-        state=state,
-        region=region,
-        province=province,
-        declaration=inputs.declaration,
-        association_score=inputs.association_score,
-        violations=inputs.violations,
-        violations_count=inputs.violations_count,
-        declared_at=inputs.declared_at,
-        total=total,
-        grade=grade,
-        final_total=final[0] if final else None,
-        final_grade=final[1] if final else None,
-        breakdown=breakdown,
-        escalated=escalated,
-        positions=decided or (None, None, None),
-    )
-    return Replayed(fields, placed_by, rank_inputs, unscored=unscored, unknown_place=unknown_place)
+        unscored = self.unscored if self.rubric is not None else "no trusted rubric"
+        return Replayed(
+            fields, placed_by, rank_inputs, unscored=unscored, unknown_place=self.unknown_place
+        )
 
 
 def _copy(inputs: _Inputs) -> _Inputs:
@@ -318,10 +347,13 @@ def first_wrong_field(stored: CaseFields, replayed: Replayed) -> tuple[str, str]
         if not same(have, want):
             if name == "state" and want is None:
                 return name, f"state is {have!r} but its timeline is empty"
+            if name == "positions" and replayed.placed_by == "none":
+                return name, f"positions are {_shown(have)} but it was never ranked"
             if name == "escalated":
                 says = "it escalated" if want else "it never escalated"
                 return name, f"escalated is {have!r} but {_SOURCE[name]} {says}"
-            return name, f"{name} is {_shown(have)} but {_SOURCE[name]} {_shown(want)}"
+            verb = "are" if name == "positions" else "is"
+            return name, f"{name} {verb} {_shown(have)} but {_SOURCE[name]} {_shown(want)}"
     return None
 
 

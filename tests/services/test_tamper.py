@@ -405,7 +405,9 @@ def test_a_heads_file_signed_with_another_key_or_edited_is_refused(golden: World
         load_heads(json.dumps(data), key=KEY)
     with pytest.raises(InvalidInput, match="heads file"):
         load_heads("not json", key=KEY)
-    assert verify_timelines(golden.db, actor=golden.admin, heads=heads, key=KEY).heads_checked
+    checked = verify_timelines(golden.db, actor=golden.admin, heads=heads, key=KEY)
+    assert checked.ok
+    assert checked.summary() == "6 case(s), 38 event(s) checked, against the heads file"
 
 
 def test_a_case_removed_since_the_export_is_named(golden: World) -> None:

@@ -61,3 +61,12 @@ def test_without_a_trusted_rubric_the_scores_are_not_checked() -> None:
     assert replayed.unscored
     stored = replace(replayed.fields, total=99.0, grade="Z")
     assert first_wrong_field(stored, replayed) is None
+
+
+def test_places_of_a_case_never_ranked_are_named() -> None:
+    replayed = replay_case(_declared({}), rubric=default_rubric(), published_at=None)
+    placed = replace(replayed.fields, positions=(3, 1, 1))
+    assert first_wrong_field(placed, replayed) == (
+        "positions",
+        "positions are (3, 1, 1) but it was never ranked",
+    )
