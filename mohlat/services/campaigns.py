@@ -165,7 +165,7 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
         ],
     )
     plan = Plan()
-    payload = {"declaration_due": campaign.closes_at.isoformat()}
+    declaration_due = campaign.closes_at.isoformat()
     granted = _declaration_extensions(tx, campaign.id)
     rules = campaign_rules(tx, campaign) if granted else None
     extended: list[tuple[int, str, list[dict[str, Any]]]] = []
@@ -186,7 +186,13 @@ def open_cases(tx: Transaction, campaign: Campaign, *, now: datetime, actor: str
             logical_at=now,
             recorded_at=now,
             actor=actor,
-            payload=payload,
+            # the office's region and province as the case starts with them: verify
+            # checks the case's row against them (the region decides who reviews it)
+            payload={
+                "declaration_due": declaration_due,
+                "region": region,
+                "province": province,
+            },
             prev_hash=GENESIS,
         )
         digest = event.hash

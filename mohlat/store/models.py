@@ -54,6 +54,8 @@ class Campaign(SQLModel, table=True):
     rubric_sha256: str = Field(max_length=64)
     published_at: datetime | None = _instant(nullable=True)
     created_at: datetime = _instant()
+    #: how many events the campaign's cases hold, kept with every event written
+    event_count: int = Field(default=0, sa_type=BigInteger)
 
 
 class Office(SQLModel, table=True):

@@ -9,12 +9,24 @@ transaction back.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, String, and_, bindparam, cast, insert, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    and_,
+    bindparam,
+    cast,
+    event,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
@@ -22,7 +34,7 @@ from sqlalchemy.sql import Executable
 from mohlat.errors import ConcurrentUpdate
 from mohlat.store._bulk import PRESERIALIZED, executemany
 from mohlat.store._dialect import among_ids, sha256_hex
-from mohlat.store.models import Case, CaseDetail, Deadline, Event, table_of
+from mohlat.store.models import Campaign, Case, CaseDetail, Deadline, Event, table_of
 from mohlat.store.types import UTCDateTime
 from mohlat.workflow.bulk import CopyOf, GroupMove
 from mohlat.workflow.definition import DeadlineKind
@@ -31,6 +43,7 @@ from mohlat.workflow.timeline import NewEvent
 
 __all__ = ["apply_groups", "apply_plan"]
 
+_campaigns = table_of(Campaign)
 _cases = Case.__table__  # type: ignore[attr-defined]
 _details = table_of(CaseDetail)
 _deadlines = Deadline.__table__  # type: ignore[attr-defined]
@@ -51,7 +64,45 @@ def apply_plan(tx: Session, plan: Plan) -> None:
     _update_cases(tx, plan.updates)
     if plan.events:
         executemany(tx.connection(), _INSERT_EVENT, [_event_row(e) for e in plan.events])
+        _count_events(tx, Counter(e.campaign_id for e in plan.events))
     _change_deadlines(tx, plan.deadlines)
+
+
+#: where a transaction keeps the event counts it will add to its campaigns
+_PENDING_COUNTS = "mohlat.campaign_event_counts"
+
+
+def _count_events(tx: Session, added: Mapping[int, int]) -> None:
+    """Add to each campaign's event count the events just written for its cases.
+
+    The campaign rows are updated when the transaction commits, in one statement in
+    campaign order: every case row the transaction locks is locked before them, so
+    two transactions cannot each hold what the other waits for.
+    """
+    pending: Counter[int] | None = tx.info.get(_PENDING_COUNTS)
+    if pending is None:
+        pending = tx.info[_PENDING_COUNTS] = Counter()
+        event.listen(tx, "before_commit", _write_counts)
+        event.listen(tx, "after_rollback", _forget_counts)
+    pending.update(added)
+
+
+def _write_counts(tx: Session) -> None:
+    pending: Counter[int] | None = tx.info.pop(_PENDING_COUNTS, None)
+    if not pending:
+        return
+    k = _campaigns.c
+    executemany(
+        tx.connection(),
+        update(_campaigns)
+        .where(k.id == bindparam("_campaign"))
+        .values(event_count=k.event_count + bindparam("_added")),
+        [{"_campaign": campaign_id, "_added": n} for campaign_id, n in sorted(pending.items())],
+    )
+
+
+def _forget_counts(tx: Session) -> None:
+    tx.info.pop(_PENDING_COUNTS, None)
 
 
 #: case fields kept in ``case_details``, not on the case row
@@ -224,7 +275,8 @@ def apply_groups(
     conn = tx.connection()
     for group in groups:
         ids = group.case_ids
-        conn.execute(_append_events(group, ids))
+        appended = conn.execute(_append_events(group, ids)).rowcount
+        _count_events(tx, {group.campaign_id: appended})
         # the cases are locked since they were read (PostgreSQL rows, the SQLite
         # database); the count still guards the write against a case gone missing
         moved = conn.execute(_move_cases(group, ids)).rowcount

@@ -78,6 +78,8 @@ class GroupMove:
     #: the shared part of each event's hash (instants and actor included)
     hasher: EventHasher
     deadlines: list[DeadlineStep]
+    #: the campaign the cases are in (its event count grows with them)
+    campaign_id: int
 
 
 @dataclass
@@ -151,6 +153,7 @@ def plan_groups(
                 payload_json,
                 hasher,
                 steps,
+                rules.campaign_id,
             )
         group.case_ids.extend(case_ids)
     plan.groups.extend(groups.values())
