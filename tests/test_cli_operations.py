@@ -159,3 +159,29 @@ def test_odd_case_numbers_are_not_found(env: dict[str, str], ref: str) -> None:
     result = mohlat({**env, **ADMIN}, "case", "show", ref, at=AT)
     assert result.exit_code == 2
     assert "not found" in result.output
+
+
+def test_heads_kept_outside_catch_a_rebuilt_chain(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "chain.key"
+    key_file.write_text("a-key-only-the-server-reads-0123456789")
+    monkeypatch.setenv("MOHLAT_CHAIN_KEY_FILE", str(key_file))
+    heads = tmp_path / "heads.json"
+    exported = mohlat({**env, **ADMIN}, "heads", "export", str(heads), at=AT)
+    assert exported.exit_code == 0, exported.output
+    clean = mohlat({**env, **ADMIN}, "verify", "--heads", str(heads), at=AT)
+    assert clean.exit_code == 0, clean.output
+    assert "against the heads file" in clean.output
+    path = env["MOHLAT_DB"].removeprefix("sqlite:///")
+    if "://" in path:
+        return
+    with sqlite3.connect(path) as connection:  # wipe a timeline, fix every counter
+        connection.execute("DELETE FROM events WHERE case_id = 1")
+        connection.execute(
+            "UPDATE cases SET event_count = 0, last_hash = ? WHERE id = 1", ("0" * 64,)
+        )
+        connection.execute("UPDATE campaigns SET event_count = (SELECT count(*) FROM events)")
+    caught = mohlat({**env, **ADMIN}, "verify", "--heads", str(heads), at=AT)
+    assert caught.exit_code == 1
+    assert "case 1" in caught.output

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from mohlat.commands.common import (
     MANY,
@@ -21,12 +23,17 @@ from mohlat.commands.common import (
     ok,
     open_db,
 )
+from mohlat.errors import InvalidInput
 
 if TYPE_CHECKING:
     from mohlat.services.verify import VerifyReport
 
 __all__ = ["register"]
 
+heads_app = typer.Typer(
+    help="Chain heads signed with the server's key, kept outside the database.",
+    no_args_is_help=True,
+)
 scheduler_app = typer.Typer(
     help="Apply due deadlines: once, or on an interval.", no_args_is_help=True
 )
@@ -64,33 +71,73 @@ def scheduler_run(
     run(open_db(), interval_seconds=interval)
 
 
-def verify(campaign: CampaignOption = None) -> None:
-    """Check every case's hash-chained timeline; name the first broken event of each.
+def verify(
+    campaign: CampaignOption = None,
+    heads: Annotated[
+        Path | None,
+        maybe("--heads", help="Also check against a heads file `heads export` signed."),
+    ] = None,
+) -> None:
+    """Check every case: its hash-chained timeline, and its state, scores, places,
+    declaration, region and deadlines worked out again from that timeline and the
+    frozen rubric; each campaign's event count and rubric. Names the first fault of
+    each. With --heads, also that no chain was rebuilt, cut back or wiped since the
+    heads were exported (the chain key comes from the server's MOHLAT_CHAIN_KEY_FILE).
 
-    Example: `mohlat verify`
+    Example: `mohlat verify --heads /srv/keep/heads-1405-09-11.json`
     """
+    from mohlat.services.heads import chain_key
     from mohlat.services.verify import verify_timelines
 
+    text = _read_heads(heads) if heads is not None else None
+    key = chain_key(os.environ) if heads is not None else None
     with acting() as (db, actor):
-        report = verify_timelines(db, actor=actor, campaign=campaign)
+        report = verify_timelines(db, actor=actor, campaign=campaign, heads=text, key=key)
     _print_verified(report)
+
+
+def _read_heads(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(
+            "--heads", str(path), f"a readable heads file ({exc.strerror})"
+        ) from None
+
+
+@heads_app.command("export")
+def heads_export(
+    target: Annotated[Path, typer.Argument(help="The new heads file (never overwritten).")],
+) -> None:
+    """Write every case's and campaign's chain head, signed with the server's chain key
+    (MOHLAT_CHAIN_KEY_FILE), to a new file to keep outside the database; `verify
+    --heads FILE` later proves nothing before it was rewritten.
+
+    Example: `mohlat heads export /srv/keep/heads-1405-09-11.json`
+    """
+    from mohlat.services.heads import chain_key, export_heads
+
+    if target.exists():
+        raise InvalidInput("heads file", str(target), "a new file (it exists; choose another)")
+    key = chain_key(os.environ)
+    with acting() as (db, actor):
+        text = export_heads(db, actor=actor, key=key)
+    target.write_text(text, encoding="utf-8")
+    ok(f"heads written to {target}; keep it where the database's users cannot write")
 
 
 def _print_verified(report: VerifyReport, integrity: Sequence[str] = ()) -> None:
     """Print what a verification found; exit 1 if anything does not hold."""
     for problem in integrity:
         err_console.print(f"database integrity: {problem}")
-    for broken in report.broken:
-        err_console.print(
-            f"case {broken.case_id} ({broken.office_code}): event #{broken.seq}: {broken.why}"
-        )
-    summary = f"{report.cases_checked} case(s), {report.events_checked} event(s) checked"
+    faults = report.faults()
+    for fault in faults:
+        err_console.print(escape(fault))
+    summary = report.summary()
     if integrity:
         err_console.print("[bold red]the database's integrity check failed[/]", markup=True)
     if not report.ok:
-        err_console.print(
-            f"[bold red]{len(report.broken)} broken timeline(s)[/]; {summary}", markup=True
-        )
+        err_console.print(f"[bold red]{len(faults)} fault(s)[/]; {summary}", markup=True)
     if integrity or not report.ok:
         raise typer.Exit(1)
     ok(f"every timeline holds: {summary}")
@@ -160,6 +207,7 @@ def demo(
 def register(app: typer.Typer) -> None:
     """Add these commands to the ``mohlat`` app."""
     app.add_typer(scheduler_app, name="scheduler")
+    app.add_typer(heads_app, name="heads")
     app.command()(verify)
     app.command()(backup)
     app.command()(check)

@@ -5,7 +5,7 @@ issues (stored hashed, expiring), no longer the national ID; the lockout limits
 live in a ``settings`` table an admin sets, no longer in the caller's environment.
 Office accounts that had no password yet keep none: they need a code.
 
-Revision ID: 0003a
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 21:00:00
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 import mohlat.store.types
 
-revision = "0003a"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -5,8 +5,8 @@ left holding; the campaign's own count, kept in the same transaction as every
 event written, still says how many there were (issue 10). Existing campaigns are
 counted from their events.
 
-Revision ID: 0003v
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 21:00:00
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003v"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
