@@ -124,7 +124,7 @@ def reset_needs_password(db: Database, *, actor: Actor, username: str) -> bool:
     not (an office account gets a new activation code). Refused first unless the actor
     may reset passwords; :class:`UserNotFound` for no such account."""
     authorize(actor, "user.reset")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         account = q.account_by_username(tx, username=username)
     if account is None:
         raise UserNotFound(username)
@@ -169,7 +169,7 @@ def reset_password(
 def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEventView]:
     """An account's audit trail, oldest first (admins only)."""
     authorize(actor, "user.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         if q.account_by_username(tx, username=username) is None:
             raise UserNotFound(username)
         return [account_event_view(e) for e in q.account_events(tx, username=username)]
@@ -178,13 +178,13 @@ def audit_trail(db: Database, *, actor: Actor, username: str) -> list[AccountEve
 def list_accounts(db: Database, *, actor: Actor) -> list[AccountView]:
     """Every account by user name (admins only)."""
     authorize(actor, "user.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         return [account_view(a) for a in q.list_accounts(tx)]
 
 
 def has_admin(db: Database) -> bool:
     """Whether the database has an admin account yet."""
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         return bool(q.list_accounts(tx, role=Role.ADMIN.value, limit=1))
 
 
@@ -223,7 +223,7 @@ def check_new_user(
         )
     if role is Role.SUPERVISOR and region not in range(1, 10):
         raise InvalidInput("region", region, "a supervisor needs a region from 1 to 9")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         if q.account_by_username(tx, username=username) is not None:
             raise Duplicate("user", username)
 

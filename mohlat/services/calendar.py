@@ -27,6 +27,6 @@ def holiday_calendar(db: Database, *, year: int, actor: Actor | None = None) -> 
         for day, name in sorted(official_holidays([year]).items())
         if from_gregorian(day).year == year
     )
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         closures = tuple(closure_view(c) for c in q.list_closures(tx))
     return HolidayCalendar(year, official, closures)

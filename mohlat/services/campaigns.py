@@ -268,7 +268,7 @@ def campaigns(db: Database, *, actor: Actor | None = None) -> list[CampaignView]
     """Every campaign and its dates, newest first (public)."""
 
     authorize(actor, "campaign.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         return [campaign_view(c) for c in q.list_campaigns(tx)]
 
 
@@ -277,7 +277,7 @@ def campaign_overview(db: Database, *, actor: Actor | None, code: str | None) ->
     each state per region (a supervisor: its own region's)."""
 
     authorize(actor, "campaign.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         campaign = find_campaign(tx, code)
         assert campaign.id is not None
         counts = None

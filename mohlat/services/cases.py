@@ -86,7 +86,7 @@ def own_case_ref(db: Database, actor: Actor, campaign: str | None) -> str:
     """An office's own case in the campaign (offices need not name it)."""
     if actor.role is not Role.OFFICE or actor.office_id is None:
         raise InvalidInput("case", None, "a case id or office code")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         case_id = q.case_id_for_office(tx, campaign_id=found.id, office_id=actor.office_id)
@@ -412,7 +412,7 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list
 
 def show_case(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> CaseDetailView:
     """A case with its deadlines and timeline."""
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         row = resolve_case(tx, actor, ref, campaign=campaign)
         assert row.case.id is not None
         deadlines = q.case_deadlines(tx, case_id=row.case.id)
@@ -445,7 +445,7 @@ def list_cases(
     if not visible:
         return []
     office_id = actor.office_id if actor.role is Role.OFFICE else None
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         rows = q.list_cases(

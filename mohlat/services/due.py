@@ -38,7 +38,7 @@ def due_soon(
 ) -> list[DueSoon]:
     """Pending deadlines falling due within ``within`` of ``now``, in the actor's remit."""
     authorize(actor, "case.read")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         rows = due_within(
@@ -60,6 +60,6 @@ def outbox(
     if limit is not None and limit < 1:
         raise InvalidInput("limit", limit, "a positive number of rows")
     _, region = region_filter(actor, None)
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         rows = list_reminders(tx, unsent_only=unsent_only, region=region, limit=limit)
     return [reminder_view(r) for r in rows]

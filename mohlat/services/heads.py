@@ -115,12 +115,12 @@ def export_heads(db: Database, *, actor: Actor, key: bytes) -> str:
     page in its own transaction (export when nothing writes for a consistent file:
     a head exported mid-write is still a true prefix of its chain)."""
     authorize(actor, "timeline.verify")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         records = audit.campaign_records(tx)
     cases: dict[str, dict[str, Any]] = {}
     after = 0
     while True:
-        with db.transaction() as tx:
+        with db.transaction(read_only=True) as tx:
             page = audit.head_page(tx, after_case_id=after, limit=_PAGE)
         if not page:
             break

@@ -53,7 +53,7 @@ def read_login_policy(tx: Transaction) -> LoginPolicy:
 
 def login_policy(db: Database) -> LoginPolicy:
     """The policy in force."""
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         return read_login_policy(tx)
 
 

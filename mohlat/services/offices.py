@@ -175,7 +175,7 @@ def list_offices(
     visible, region = region_filter(actor, region)
     if not visible:
         return []
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         return [office_view(o) for o in q.list_offices(tx, region=region, limit=limit)]
 
 

@@ -97,7 +97,7 @@ def ranking(
     asked for gives nothing), an office its own row."""
     if limit is not None and limit < 1:
         raise InvalidInput("limit", limit, "a positive number of rows")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         office_id = None
@@ -197,7 +197,7 @@ def eligible(
     :class:`InvalidInput` for a grade the rubric does not have.
     """
     authorize(actor, "case.read")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         names = [grade.name for grade in rubric_of(found).grades]
@@ -250,7 +250,7 @@ def explain(db: Database, *, actor: Actor, ref: str, campaign: str | None) -> Ex
     ranks are published). A case with no declaration, or that lapsed, is
     :class:`~mohlat.errors.Refused`: its state, not the input, is why.
     """
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         row = resolve_case(tx, actor, ref, campaign=campaign)
     case = row.case
     if row.breakdown is None or case.total is None:

@@ -17,7 +17,7 @@ def case_states(db: Database, *, actor: Actor, campaign: str | None) -> list[Cas
     """Every case of the campaign by id: its state, region, office and whether it was
     reviewed (admins only: it spans every region)."""
     authorize(actor, "user.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
         assert found.id is not None
         return [CaseState(*row) for row in q.case_states(tx, campaign_id=found.id)]
@@ -26,6 +26,6 @@ def case_states(db: Database, *, actor: Actor, campaign: str | None) -> list[Cas
 def office_holders(db: Database, *, actor: Actor) -> dict[int, str]:
     """Each office's license holder's user name, by office id (admins only)."""
     authorize(actor, "user.list")
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         accounts = q.list_accounts(tx, role=Role.OFFICE.value)
     return {a.office_id: a.username for a in accounts if a.office_id is not None}

@@ -183,7 +183,7 @@ def verify_timelines(
             raise InvalidInput("chain key", None, "the chain key the heads file was signed with")
         anchor = load_heads(heads, key=key)
     campaign_id: int | None = None
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         if campaign is not None:
             found = q.campaign_by_code(tx, code=campaign)
             if found is None:
@@ -200,7 +200,7 @@ def verify_timelines(
     seen: set[int] = set()
     after = 0
     while True:
-        with db.transaction() as tx:
+        with db.transaction(read_only=True) as tx:
             page = audit.chain_page(
                 tx, campaign_id=campaign_id, after_case_id=after, limit=_CASES_PER_PAGE
             )
@@ -225,7 +225,7 @@ def verify_timelines(
         after = page[-1].case_id
     wrong.extend(_publication_faults(known.values()))
     wrong.sort(key=lambda f: f.case_id)
-    with db.transaction() as tx:
+    with db.transaction(read_only=True) as tx:
         # events written while the pages were read raise both counts: what was
         # counted must lie between the campaign's count before and after
         ended = {cid: r.event_count for cid, r in audit.campaign_records(tx).items()}
