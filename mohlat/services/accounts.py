@@ -33,6 +33,7 @@ from mohlat.services.plain import account_event_view, account_view
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Account, AccountEvent
+from mohlat.text_rules import fold_username, staff_username
 from mohlat.views import AccountEventView, AccountView
 from mohlat.workflow.definition import Role
 
@@ -61,6 +62,7 @@ def login(
     password (unless the caller is changing it). A failure is counted and committed
     before the refusal.
     """
+    username = fold_username(username)
     with db.transaction() as tx:
         policy = read_login_policy(tx)
         account = q.account_by_username(tx, username=username)
@@ -217,6 +219,7 @@ def check_new_user(
     that cannot be added (``actor`` None only for the first admin)."""
     if actor is not None:
         authorize(actor, "user.add")
+    username = staff_username(username)
     if role is Role.OFFICE:
         raise InvalidInput(
             "role", role.value, "admin or supervisor; office accounts come with `office import`"
@@ -238,8 +241,10 @@ def add_user(
     region: int | None,
     now: datetime,
 ) -> Account:
-    """Create an admin or supervisor account (``actor`` None only for the first admin)."""
+    """Create an admin or supervisor account (``actor`` None only for the first admin);
+    the user name is case-folded (:func:`~mohlat.text_rules.staff_username`)."""
     check_new_user(db, actor=actor, username=username, role=role, region=region)
+    username = staff_username(username)
     if role is Role.ADMIN:
         region = None
     check_new_password(password, national_id=None, username=username)

@@ -24,6 +24,7 @@ from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Campaign
 from mohlat.store.writes import apply_plan
+from mohlat.text_rules import clean_code, clean_name
 from mohlat.views import CampaignOverview, CampaignView, RegionCount
 from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, State
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
@@ -61,7 +62,7 @@ def campaign_settings(
 def find_campaign(tx: Transaction, code: str | None) -> Campaign:
     """The campaign with ``code``, or the newest one when no code is given."""
     if code:
-        found = q.campaign_by_code(tx, code=code)
+        found = q.campaign_by_code(tx, code=clean_code(code, field="campaign", max_length=64))
         if found is None:
             raise CampaignNotFound(code)
         return found
@@ -92,6 +93,8 @@ def create_campaign(
     authorize(actor, "campaign.create")
     if not code.strip():
         raise InvalidInput("code", code, "a non-empty campaign code, e.g. 1400-2")
+    code = clean_code(code, field="code", max_length=64)
+    title = clean_name(title, field="title", max_length=200, required=False)
     first = parse_jalali_date(first_day, field="first day")
     last = parse_jalali_date(last_day, field="last day")
     if last < first:

@@ -20,6 +20,7 @@ from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
+from mohlat.text_rules import clean_text
 from mohlat.views import CaseDetailView, CaseSummary
 from mohlat.workflow.definition import ACTIONS, MAX_TEXT, ActionRule, Input, Role, State
 from mohlat.workflow.engine import CampaignRules, Plan, plan_move
@@ -210,10 +211,8 @@ def _only_with(given: Input) -> str:
 
 
 def _check_text(action: str, rule: ActionRule, text: str | None) -> None:
-    if text is not None and len(text) > rule.max_text:
-        raise InvalidInput(
-            "text", f"{text[:20]}…", f"at most {rule.max_text} characters, got {len(text)}"
-        )
+    if text is not None:
+        clean_text(text, field="text", max_length=rule.max_text)
     if rule.reason_required and not (text or "").strip():
         raise InvalidInput("reason", text or "", f"a written reason is required for {action!r}")
 

@@ -46,6 +46,7 @@ from mohlat.store import queries as q
 from mohlat.store.models import Closure
 from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
+from mohlat.text_rules import clean_text
 from mohlat.workflow.definition import PUBLICATION_KIND, STATE_DEADLINES, DeadlineKind, State
 from mohlat.workflow.engine import CampaignRules, DeadlineChange, Plan, plan_note
 
@@ -79,12 +80,21 @@ class Moved:
 
 
 def _reason(reason: str) -> str:
-    text = reason.strip()
+    text = clean_text(reason, field="reason", max_length=MAX_REASON)
     if not text:
         raise InvalidInput("reason", reason, "a reason is required (it goes on the timeline)")
-    if len(text) > MAX_REASON:
-        raise InvalidInput("reason", f"{text[:20]}…", f"at most {MAX_REASON} characters")
     return text
+
+
+def _known_provinces(tx: Transaction, provinces: Sequence[str]) -> list[str]:
+    """The provinces named, each one an office is in; refused naming the known ones."""
+    named = sorted({" ".join(p.split()) for p in provinces if p.strip()})
+    known = set(q.office_provinces(tx))
+    unknown = [p for p in named if p not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none yet: import offices first"
+        raise InvalidInput("province", unknown[0], f"a province of the offices: {listed}")
+    return named
 
 
 def add_closure(
@@ -125,7 +135,7 @@ def add_closure(
                 last_day=last.strftime("%Y/%m/%d"),
                 reason=text,
                 regions=sorted(set(regions)),
-                provinces=sorted({p.strip() for p in provinces if p.strip()}),
+                provinces=_known_provinces(tx, provinces),
                 created_at=now,
                 created_by=actor.name,
             ),

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mohlat.calendars import normalize_digits, read_whole_number
+from mohlat.calendars import read_whole_number
 from mohlat.errors import InvalidInput, MohlatError
 from mohlat.identity import validate_national_id
 from mohlat.services.access import Actor, authorize, region_filter
@@ -26,6 +26,7 @@ from mohlat.services.campaigns import OFFICE_KINDS, open_cases
 from mohlat.services.plain import office_view
 from mohlat.store import Database
 from mohlat.store import queries as q
+from mohlat.text_rules import clean_code, clean_name
 from mohlat.views import OfficeView
 from mohlat.workflow.definition import Role
 
@@ -100,6 +101,14 @@ def _parse(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
             ",".join(header),
             f"the columns {', '.join(COLUMNS)} (missing: {', '.join(missing)})",
         )
+    unknown = [h for h in header if h not in (*COLUMNS, *OPTIONAL_COLUMNS)]
+    if unknown:
+        raise InvalidInput(
+            "csv header",
+            ",".join(header),
+            f"only the columns {', '.join((*COLUMNS, *OPTIONAL_COLUMNS))} "
+            f"(unknown: {', '.join(unknown)}); nothing was imported",
+        )
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []
     seen_codes: dict[str, int] = {}
@@ -124,6 +133,7 @@ def _parse(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:
         if row_errors:
             errors.extend(row_errors)
         else:
+            row["_line"] = line
             rows.append(row)
     return rows, errors
 
@@ -136,6 +146,18 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
     for column in ("code", "name", "province"):
         if not row.get(column):
             errors.append(RowError(line, column, "is empty"))
+    for column, limit, required in (
+        ("name", MAX_FIELD, True),
+        ("province", 64, True),
+        ("holder_name", MAX_FIELD, False),
+    ):
+        try:
+            row[column] = clean_name(
+                row.get(column, ""), field=column, max_length=limit, required=required
+            )
+        except InvalidInput as exc:
+            if row.get(column):
+                errors.append(RowError(line, column, exc.allowed))
     if row.get("kind") not in OFFICE_KINDS:
         errors.append(
             RowError(line, "kind", f"{row.get('kind')!r} is not one of: " + ", ".join(OFFICE_KINDS))
@@ -149,7 +171,11 @@ def _check_row(row: dict[str, Any], line: int) -> list[RowError]:
         row["national_id"] = validate_national_id(row.get("national_id", ""))
     except MohlatError as exc:
         errors.append(RowError(line, "national_id", str(getattr(exc, "allowed", exc))))
-    row["code"] = normalize_digits(row.get("code", ""))
+    try:
+        row["code"] = clean_code(row.get("code", ""), field="code")
+    except InvalidInput as exc:
+        if row.get("code"):
+            errors.append(RowError(line, "code", exc.allowed))
     return errors
 
 
@@ -192,10 +218,12 @@ def import_offices(
         good: list[dict[str, Any]] = []
         for r in rows:
             if r["code"] in existing:
-                errors.append(RowError(0, "code", f"office {r['code']!r} exists already"))
+                errors.append(RowError(r["_line"], "code", f"office {r['code']!r} exists already"))
             elif r["national_id"] in taken:
                 errors.append(
-                    RowError(0, "national_id", f"{r['national_id']!r} already has an account")
+                    RowError(
+                        r["_line"], "national_id", f"{r['national_id']!r} already has an account"
+                    )
                 )
             else:
                 good.append(r)

@@ -262,6 +262,11 @@ def office_codes(tx: Session, *, codes: Iterable[str]) -> set[str]:
     return found
 
 
+def office_provinces(tx: Session) -> list[str]:
+    """Every province an office is in."""
+    return [r[0] for r in tx.execute(select(_offices.c.province).distinct())]
+
+
 def list_offices(tx: Session, *, region: int | None, limit: int | None) -> list[Office]:
     """Offices by code, in one region or all."""
     query = select(Office).order_by(col(Office.code))
