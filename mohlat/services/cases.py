@@ -62,7 +62,8 @@ def resolve_cases(
     until the transaction ends, for an action that computes new values from them."""
     refs = [ref.strip() for _, ref in wanted]
     numbers = [read_whole_number(r) for r in refs]
-    ids = sorted({n for n in numbers if n is not None})
+    # a number past the largest row id names no case (PostgreSQL would refuse it)
+    ids = sorted({n for n in numbers if n is not None and n <= q.MAX_ROW_ID})
     codes = sorted({r for r, n in zip(refs, numbers, strict=True) if n is None})
     campaign_id = find_campaign(tx, campaign).id if codes else None
     rows = q.case_rows(tx, case_ids=ids, campaign_id=campaign_id, office_codes=codes, lock=lock)

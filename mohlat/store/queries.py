@@ -76,6 +76,9 @@ _accounts = table_of(Account)
 
 _Row = TypeVar("_Row", bound=SQLModel)
 
+#: the largest id a row can have (the id columns are 32-bit integers on PostgreSQL)
+MAX_ROW_ID = 2**31 - 1
+
 
 def add(tx: Session, row: _Row) -> _Row:
     """Insert one model row and return it with its id."""
