@@ -85,7 +85,7 @@ def holiday_add(
 @holiday_app.command("remove")
 def holiday_remove(
     closure: Annotated[
-        int, number("closure", 1, 2**31, "The closure's number (see `holiday list`).")
+        int, number("closure", 1, 2**31 - 1, "The closure's number (see `holiday list`).")
     ],
     reason: Annotated[str, typer.Option(help="Why it is removed.")],
 ) -> None:

@@ -197,10 +197,15 @@ def _read_bool(value: object) -> bool | None:
     return None
 
 
+#: the most occurrences of one violation a region may record when the rubric sets no
+#: limit (a count is stored as a whole number; no office has thousands)
+MAX_OCCURRENCES = 1000
+
+
 @dataclass(frozen=True)
 class Violation:
     """A violation found by the region: ``points`` (negative) per occurrence, at most
-    ``max_count`` occurrences when set."""
+    ``max_count`` occurrences (:data:`MAX_OCCURRENCES` when the rubric sets none)."""
 
     code: str
     label: str
@@ -213,14 +218,19 @@ class Violation:
     @property
     def allowed(self) -> str:
         """What a valid count is, for error messages and help texts."""
-        return _range_text("a whole number of occurrences", 0, self.max_count)
+        return _range_text("a whole number of occurrences", 0, self.limit)
+
+    @property
+    def limit(self) -> int:
+        """The most occurrences that may be recorded."""
+        return self.max_count if self.max_count is not None else MAX_OCCURRENCES
 
     def parse(self, count: object) -> int:
         """``count`` checked and normalized; blank counts as 0."""
         if _is_blank(count):
             return 0
         parsed = _read_int(count)
-        if parsed is None or not _within(parsed, 0, self.max_count):
+        if parsed is None or not _within(parsed, 0, self.limit):
             raise InvalidInput(self.code, count, self.allowed)
         return parsed
 

@@ -275,8 +275,10 @@ def apply_groups(
     conn = tx.connection()
     for group in groups:
         ids = group.case_ids
-        appended = conn.execute(_append_events(group, ids)).rowcount
-        _count_events(tx, {group.campaign_id: appended})
+        conn.execute(_append_events(group, ids))
+        # one event per case (the drivers' rowcount of INSERT … SELECT is not always
+        # given: psycopg says -1); the move below checks every case was there
+        _count_events(tx, {group.campaign_id: len(ids)})
         # the cases are locked since they were read (PostgreSQL rows, the SQLite
         # database); the count still guards the write against a case gone missing
         moved = conn.execute(_move_cases(group, ids)).rowcount

@@ -177,12 +177,13 @@ def test_violations_are_normalized(rubric: Rubric) -> None:
         ),
         (
             {"forgery": -1},
-            r"^forgery: -1 is not valid; a whole number of occurrences of at least 0$",
+            r"^forgery: -1 is not valid; a whole number of occurrences from 0 to 1000$",
         ),
         ({"forgery": 1.5}, r"^forgery: 1\.5 is not valid"),
         ({"no_accessibility": 2}, r"^no_accessibility: 2 .*occurrences from 0 to 1$"),
+        ({"forgery": "9" * 25}, r"^forgery: '9{25}' is not valid; .* from 0 to 1000$"),
     ],
-    ids=["unknown", "negative", "fraction", "above-max-count"],
+    ids=["unknown", "negative", "fraction", "above-max-count", "past-64-bits"],
 )
 def test_violations_refused(rubric: Rubric, counts: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidInput, match=match):

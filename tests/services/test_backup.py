@@ -29,14 +29,14 @@ def _events(db: Database) -> int:
         return int(tx.connection().exec_driver_sql("SELECT count(*) FROM events").scalar_one())
 
 
-def test_a_backup_taken_while_actions_land_restores_whole(busy: World, tmp_path: Path) -> None:
+def test_a_backup_taken_while_actions_and_a_sweep_write_restores_whole(
+    busy: World, tmp_path: Path
+) -> None:
     writing = threading.Event()
-    stop = threading.Event()
+    sweeping = threading.Event()
 
-    def declare_in_small_batches() -> None:
+    def declare_then_sweep() -> None:
         for n, start in enumerate(range(0, len(busy.case_ids), 6)):
-            if stop.is_set():
-                break
             batch = busy.case_ids[start : start + 6]
             requests = [
                 ActionRequest(busy.office_actors[c], str(c), {"office_space": str(40 + n),
@@ -45,24 +45,30 @@ def test_a_backup_taken_while_actions_land_restores_whole(busy: World, tmp_path:
             ]  # fmt: skip
             act_many(busy.db, "declare", requests, now=tehran(1400, 1, 20, 10), batch_size=3)
             writing.set()
+        sweeping.set()
+        busy.sweep(tehran(1400, 2, 6, 0, 5))  # the window closes: every case moves
 
-    writer = threading.Thread(target=declare_in_small_batches)
+    writer = threading.Thread(target=declare_then_sweep)
     writer.start()
     assert writing.wait(30)
-    committed_before = _events(busy.db)
-    target = tmp_path / "backup.db"
-    report = backup_database(busy.db, actor=SYSTEM, target=str(target))
-    stop.set()
+    backups = []
+    for name, moment in (("while-declaring", writing), ("while-sweeping", sweeping)):
+        assert moment.wait(60)
+        committed_before = _events(busy.db)
+        target = tmp_path / f"{name}.db"
+        report = backup_database(busy.db, actor=SYSTEM, target=str(target))
+        assert report.ok, (name, report.integrity, report.faults())
+        backups.append((target, committed_before))
     writer.join(60)
-    assert report.ok, (report.integrity, report.timelines.broken)
-    restored_path = tmp_path / "restored.db"
-    shutil.copyfile(target, restored_path)
-    restored = Database(f"sqlite:///{restored_path}", must_exist=True)
-    try:
-        assert _events(restored) >= committed_before
-        assert check_database(restored, actor=SYSTEM).ok
-    finally:
-        restored.dispose()
+    for target, committed_before in backups:
+        restored_path = tmp_path / f"restored-{target.name}"
+        shutil.copyfile(target, restored_path)
+        restored = Database(f"sqlite:///{restored_path}", must_exist=True)
+        try:
+            assert _events(restored) >= committed_before
+            assert check_database(restored, actor=SYSTEM).ok
+        finally:
+            restored.dispose()
 
 
 def test_a_backup_never_overwrites_a_file(busy: World, tmp_path: Path) -> None:

@@ -196,9 +196,9 @@ def edit_declaration(world: World, c: Cases) -> Found:
 
 def edit_breakdown(world: World, c: Cases) -> Found:
     # the lines people read: a point more for the staff count, the total left alone
-    breakdown = json.loads(
-        _scalar(world, "SELECT breakdown FROM case_details WHERE case_id = :c", c=c.timed_out)
-    )
+    stored = _scalar(world, "SELECT breakdown FROM case_details WHERE case_id = :c", c=c.timed_out)
+    # SQLite gives the JSON text, PostgreSQL the decoded value
+    breakdown = json.loads(stored) if isinstance(stored, str) else stored
     for line in breakdown["lines"]:
         if line["code"] == "staff_count":
             line["points"] += 1
