@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from mohlat.errors import (
     ConcurrentUpdate,
+    ConstraintViolated,
     DatabaseError,
     DatabaseNotReady,
     Duplicate,
@@ -81,7 +82,8 @@ class Database:
 
         Database errors leave as mohlat errors: a missing schema as
         ``DatabaseNotReady``, a lock or serialization conflict as ``ConcurrentUpdate``,
-        a uniqueness violation as ``Duplicate``.
+        a uniqueness violation as ``Duplicate``, any other broken constraint as
+        ``ConstraintViolated`` naming it.
         """
         session = Session(self.engine, expire_on_commit=False)
         try:
@@ -90,7 +92,10 @@ class Database:
         except MohlatError:
             raise
         except IntegrityError as exc:
-            raise Duplicate("record", _short(exc)) from exc
+            kind, constraint = _dialect.integrity_violation(exc)
+            if kind == "unique":
+                raise Duplicate("record", constraint) from exc
+            raise ConstraintViolated(kind, constraint) from exc
         except (OperationalError, ProgrammingError) as exc:
             message = str(exc.orig)
             missing_table = "relation" in message and "does not exist" in message
@@ -112,10 +117,6 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-
-def _short(exc: Exception) -> str:
-    return str(getattr(exc, "orig", exc)).splitlines()[0]
 
 
 def _safe_url(url: str) -> str:
