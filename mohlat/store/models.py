@@ -52,8 +52,14 @@ ROLES: Final[tuple[str, ...]] = tuple(r.value for r in Role)
 DEADLINE_KINDS: Final[tuple[str, ...]] = (*(k.value for k in DeadlineKind), PUBLICATION_KIND)
 #: a deadline that still runs: pending (with its due instant) or paused (with time left)
 OPEN_DEADLINE_STATUSES: Final[tuple[str, ...]] = ("pending", "paused")
-#: a deadline's ``status``: open, or ended because it fell due or its state was left
-DEADLINE_STATUSES: Final[tuple[str, ...]] = (*OPEN_DEADLINE_STATUSES, "expired", "closed")
+#: a deadline's ``status``: open, or ended: it fell due (expired), its case left the
+#: state (closed), or it fell due for a case no longer in a state it governs (stale)
+DEADLINE_STATUSES: Final[tuple[str, ...]] = (
+    *OPEN_DEADLINE_STATUSES,
+    "expired",
+    "closed",
+    "stale",
+)
 #: a closure row's ``kind``: offices closed, or a day declared working despite a holiday
 CLOSURE_KINDS: Final[tuple[str, ...]] = ("closure", "working_day")
 
@@ -205,7 +211,7 @@ class Deadline(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     region: int | None = None
     kind: str = Field(max_length=24)
-    status: str = Field(max_length=16)  # pending | paused | expired | closed
+    status: str = Field(max_length=16)  # see DEADLINE_STATUSES
     due_at: datetime | None = _instant(nullable=True)
     remaining_us: int | None = Field(default=None, sa_type=BigInteger)
     #: the event that started a relative period, so a calendar change can recount it

@@ -34,7 +34,7 @@ _CASE_STATES = (
     "final",
     "lapsed",
 )
-_DEADLINE_STATUSES = ("pending", "paused", "expired", "closed")
+_DEADLINE_STATUSES = ("pending", "paused", "expired", "closed", "stale")
 _DEADLINE_KINDS = (
     "declaration",
     "review",
