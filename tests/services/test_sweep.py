@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, text
@@ -97,3 +98,29 @@ def test_a_sweep_while_another_scheduler_sweeps_is_skipped_and_writes_nothing(
     assert not report.skipped
     assert {world.state(case) for case in world.case_ids} == {"lapsed"}
     assert scheduler.describe(report).startswith("sweep: 9 event(s) in 1 batch(es)")
+
+
+def test_a_sweep_reads_and_moves_chunk_cases_at_a_time_with_the_same_result(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mohlat.services import moves
+
+    monkeypatch.setattr(moves, "CHUNK", 4)
+    read: list[list[int]] = []
+    load_situations = moves.load_situations
+
+    def recording(tx: Any, ids: Any = None, **kw: Any) -> Any:
+        read.append(sorted(ids))
+        return load_situations(tx, ids, **kw)
+
+    monkeypatch.setattr(moves, "load_situations", recording)
+    for case in world.case_ids[:5]:
+        world.act("declare", case, tehran(1400, 1, 20, 10))
+    report = world.sweep(tehran(1400, 2, 6, 0, 5))
+    ids = world.case_ids
+    assert read == [ids[0:4], ids[4:8], ids[8:9]]
+    assert report.moves == {
+        ("close_window", "declaring", "regional_review"): 5,
+        ("close_window", "declaring", "lapsed"): 4,
+    }
+    assert [world.state(case) for case in ids] == ["regional_review"] * 5 + ["lapsed"] * 4
