@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,6 +12,7 @@ from sqlalchemy import CheckConstraint, inspect
 from sqlmodel import SQLModel
 from support import World, tehran
 
+from mohlat.errors import DatabaseError
 from mohlat.store import Database
 from mohlat.store.migrate import alembic_config
 
@@ -55,12 +57,22 @@ def test_the_migrated_checks_allow_what_the_models_declare(db: Database) -> None
     assert set(migrated) == set(declared)
 
 
-def test_a_database_with_cases_in_it_is_migrated_to_the_newest_schema(db: Database) -> None:
+def _at_0002(db: Database) -> None:
+    """Empty ``db`` and build the schema of revision 0002 in it."""
     db.drop_everything()
     config = alembic_config()
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
+
+
+def _revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_a_database_with_cases_in_it_is_migrated_to_the_newest_schema(db: Database) -> None:
+    _at_0002(db)
     world = World(db).setup()
     world.act("declare", world.case_ids[0], tehran(1400, 1, 20, 9))
     before = [world.chain(case_id) for case_id in world.case_ids]
@@ -70,3 +82,23 @@ def test_a_database_with_cases_in_it_is_migrated_to_the_newest_schema(db: Databa
     assert [world.chain(case_id) for case_id in world.case_ids] == before
     assert world.state(world.case_ids[0]) == "declaring"
     assert [d.kind for d in world.deadlines(world.case_ids[0])] == ["declaration"]
+
+
+def test_a_migration_that_would_leave_dangling_references_changes_nothing(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("only SQLite can hold rows that point at nothing")
+    _at_0002(db)
+    world = World(db).setup()
+    with db.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("UPDATE deadlines SET case_id = 999999 WHERE case_id = 1")
+        raw.execute("PRAGMA foreign_keys=ON")
+
+    with pytest.raises(DatabaseError, match=r"dangling references: .*deadlines row"):
+        db.create_schema()
+
+    assert _revision(db) == "0002"
+    assert inspect(db.engine).get_check_constraints("cases") == []
+    assert world.state(world.case_ids[1]) == "declaring"
