@@ -16,6 +16,7 @@ __all__ = [
     "CampaignNotFound",
     "CaseNotFound",
     "ConcurrentUpdate",
+    "ConstraintViolated",
     "DatabaseBusy",
     "DatabaseError",
     "DatabaseNotReady",
@@ -151,6 +152,17 @@ class DatabaseError(MohlatError):
     def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__(f"the database refused: {detail}; nothing was written")
+
+
+class ConstraintViolated(DatabaseError):
+    """A write broke one of the schema's invariants other than uniqueness: a CHECK
+    (an undeclared state, status, kind or role), a reference to a missing row, or a
+    missing required value. ``kind`` says which, ``constraint`` names it."""
+
+    def __init__(self, kind: str, constraint: str) -> None:
+        self.kind = kind
+        self.constraint = constraint
+        super().__init__(f"{kind} constraint {constraint!r} failed")
 
 
 # --- refused by a rule (exit 1) ---------------------------------------------------

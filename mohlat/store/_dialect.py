@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import BigInteger, String, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -18,8 +19,11 @@ from sqlalchemy.sql.sqltypes import NullType
 __all__ = [
     "among_ids",
     "configure",
+    "dangling_references",
     "engine_options",
+    "integrity_violation",
     "is_conflict",
+    "rebuilding_tables",
     "sha256_hex",
 ]
 
@@ -59,6 +63,35 @@ def configure(engine: Engine) -> None:
         # never wait for the writer).
         read_only = connection.get_execution_options().get("mohlat_read_only", False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def rebuilding_tables(connection: Connection) -> Iterator[None]:
+    """While migrations run on ``connection``: SQLite's foreign keys unenforced.
+
+    SQLite changes a constraint by copying the table and dropping the old one, which
+    enforced foreign keys refuse as soon as other rows point at it. The switch only
+    works outside a transaction: enter this before the migration's transaction
+    begins, and call :func:`dangling_references` before it commits.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def dangling_references(connection: Connection) -> list[str]:
+    """The rows whose foreign keys point at nothing (SQLite; elsewhere none can be)."""
+    if connection.dialect.name != "sqlite":
+        return []
+    found = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    return [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in found]
 
 
 def _sha256_hex(text: str | None) -> str | None:
@@ -126,3 +159,40 @@ def is_conflict(exc: DBAPIError) -> bool:
             "lock not available",
         )
     )
+
+
+#: PostgreSQL's SQLSTATE of each integrity violation, by the kind of constraint
+_PG_VIOLATIONS = {
+    "23505": "unique",
+    "23514": "check",
+    "23503": "foreign key",
+    "23502": "not null",
+}
+#: SQLite's message prefix of each integrity violation, by the kind of constraint
+_SQLITE_VIOLATIONS = {
+    "UNIQUE constraint failed": "unique",
+    "CHECK constraint failed": "check",
+    "FOREIGN KEY constraint failed": "foreign key",
+    "NOT NULL constraint failed": "not null",
+}
+
+
+def integrity_violation(exc: IntegrityError) -> tuple[str, str]:
+    """Which kind of constraint ``exc`` broke (``unique``, ``check``, ``foreign key``,
+    ``not null`` or ``other``) and its name, or what the database says of it: SQLite
+    names a CHECK, the columns of a unique or not-null one, and no foreign key."""
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is not None:  # psycopg
+        diag = getattr(orig, "diag", None)
+        name = getattr(diag, "constraint_name", None) or ".".join(
+            part
+            for part in (getattr(diag, "table_name", None), getattr(diag, "column_name", None))
+            if part
+        )
+        return _PG_VIOLATIONS.get(sqlstate, "other"), name or str(orig).splitlines()[0]
+    message = str(orig).splitlines()[0]
+    for prefix, kind in _SQLITE_VIOLATIONS.items():
+        if message.startswith(prefix):
+            return kind, message[len(prefix) :].lstrip(": ") or "unnamed"
+    return "other", message

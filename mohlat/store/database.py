@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from mohlat.errors import (
     ConcurrentUpdate,
+    ConstraintViolated,
     DatabaseBusy,
     DatabaseError,
     DatabaseNotReady,
@@ -128,7 +129,9 @@ class Database:
 
         ``read_only``: a transaction that only reads (on SQLite it takes no write
         lock, so readers never wait for the scheduler; on PostgreSQL it is declared
-        READ ONLY). Database errors leave as mohlat errors (:func:`_translated`).
+        READ ONLY). Database errors leave as mohlat errors (:func:`_translated`): a
+        uniqueness violation as ``Duplicate``, any other broken constraint as
+        ``ConstraintViolated`` naming it.
         """
         engine = self.engine.execution_options(mohlat_read_only=True) if read_only else self.engine
         session = Session(engine, expire_on_commit=False)
@@ -255,7 +258,10 @@ def _translated(exc: Exception, url: str) -> MohlatError:
     message = str(getattr(exc, "orig", exc))
     lowered = message.lower()
     if isinstance(exc, IntegrityError):
-        return Duplicate("record", _short(exc))
+        kind, constraint = _dialect.integrity_violation(exc)
+        if kind == "unique":
+            return Duplicate("record", constraint)
+        return ConstraintViolated(kind, constraint)
     if isinstance(exc, DataError):
         return InvalidInput("value", _short(exc)[:120], "a value the database can store")
     missing_table = "relation" in message and "does not exist" in message

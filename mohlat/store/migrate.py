@@ -9,6 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from mohlat.errors import DatabaseError
+from mohlat.store import _dialect
+
 __all__ = ["MIGRATIONS", "alembic_config", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,8 +25,17 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Migrate the database behind ``engine`` to the newest schema."""
+    """Migrate the database behind ``engine`` to the newest schema, in one transaction.
+
+    Refused (nothing changed) if the migrated rows break a foreign key.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        _dialect.rebuilding_tables(connection),
+        connection.begin(),
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if dangling := _dialect.dangling_references(connection):
+            raise DatabaseError(f"migrating leaves dangling references: {dangling[:5]}")

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from mohlat.store.types import UTCDateTime
+from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, Role, State
 
 __all__ = [
+    "CASE_STATES",
+    "CLOSURE_KINDS",
+    "DEADLINE_KINDS",
+    "DEADLINE_STATUSES",
+    "OPEN_DEADLINE_STATUSES",
+    "ROLES",
     "Account",
     "AccountEvent",
     "Campaign",
@@ -22,8 +39,40 @@ __all__ = [
     "Office",
     "Reminder",
     "Setting",
+    "one_of",
     "table_of",
 ]
+
+# --- what the CHECK constraints allow: derived from the workflow's declaration --------
+
+#: a case's ``state``: the declared states
+CASE_STATES: Final[tuple[str, ...]] = tuple(s.value for s in State)
+#: an account's ``role``
+ROLES: Final[tuple[str, ...]] = tuple(r.value for r in Role)
+#: a deadline's ``kind``: a state's deadline, or the campaign's publication
+DEADLINE_KINDS: Final[tuple[str, ...]] = (*(k.value for k in DeadlineKind), PUBLICATION_KIND)
+#: a deadline that still runs: pending (with its due instant) or paused (with time left)
+OPEN_DEADLINE_STATUSES: Final[tuple[str, ...]] = ("pending", "paused")
+#: a deadline's ``status``: open, or ended: it fell due (expired), its case left the
+#: state (closed), or it fell due for a case no longer in a state it governs (stale)
+DEADLINE_STATUSES: Final[tuple[str, ...]] = (
+    *OPEN_DEADLINE_STATUSES,
+    "expired",
+    "closed",
+    "stale",
+)
+#: a closure row's ``kind``: offices closed, or a day declared working despite a holiday
+CLOSURE_KINDS: Final[tuple[str, ...]] = ("closure", "working_day")
+
+
+def one_of(column: str, allowed: Iterable[str]) -> str:
+    """SQL: ``column`` is one of the ``allowed`` values (the text of a CHECK constraint)."""
+    listed = ", ".join(f"'{value}'" for value in allowed)
+    return f"{column} IN ({listed})"
+
+
+#: the partial index's condition: a case's open deadlines (not the campaign's own)
+_OPEN_CASE_DEADLINE = f"{one_of('status', OPEN_DEADLINE_STATUSES)} AND case_id IS NOT NULL"
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -77,6 +126,7 @@ class Account(SQLModel, table=True):
     """Someone who logs in: an admin, a region's supervisor or an office's license holder."""
 
     __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="ck_accounts_role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
@@ -103,6 +153,7 @@ class Case(SQLModel, table=True):
         UniqueConstraint("campaign_id", "office_id"),
         Index("ix_cases_campaign_state", "campaign_id", "state"),
         Index("ix_cases_campaign_region", "campaign_id", "region"),
+        CheckConstraint(one_of("state", CASE_STATES), name="ck_cases_state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -149,6 +200,18 @@ class Deadline(SQLModel, table=True):
         Index("ix_deadlines_due", "status", "due_at"),
         # covering the situation and snapshot reads: no deadline row is read for them
         Index("ix_deadlines_case", "case_id", "status", "due_at"),
+        # at most one running deadline per case and kind: a second one would be a
+        # second clock on the same step
+        Index(
+            "uq_deadlines_open_case_kind",
+            "case_id",
+            "kind",
+            unique=True,
+            sqlite_where=text(_OPEN_CASE_DEADLINE),
+            postgresql_where=text(_OPEN_CASE_DEADLINE),
+        ),
+        CheckConstraint(one_of("status", DEADLINE_STATUSES), name="ck_deadlines_status"),
+        CheckConstraint(one_of("kind", DEADLINE_KINDS), name="ck_deadlines_kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -156,7 +219,7 @@ class Deadline(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     region: int | None = None
     kind: str = Field(max_length=24)
-    status: str = Field(max_length=16)  # pending | paused | expired | closed
+    status: str = Field(max_length=16)  # see DEADLINE_STATUSES
     due_at: datetime | None = _instant(nullable=True)
     remaining_us: int | None = Field(default=None, sa_type=BigInteger)
     #: the event that started a relative period, so a calendar change can recount it
@@ -194,6 +257,7 @@ class Closure(SQLModel, table=True):
     declared working despite an (estimated) official holiday."""
 
     __tablename__ = "closures"
+    __table_args__ = (CheckConstraint(one_of("kind", CLOSURE_KINDS), name="ck_closures_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="closure", max_length=16)  # closure | working_day

@@ -34,7 +34,15 @@ from sqlalchemy.sql import Executable
 from mohlat.errors import ConcurrentUpdate
 from mohlat.store._bulk import PRESERIALIZED, executemany
 from mohlat.store._dialect import among_ids, sha256_hex
-from mohlat.store.models import Campaign, Case, CaseDetail, Deadline, Event, table_of
+from mohlat.store.models import (
+    OPEN_DEADLINE_STATUSES,
+    Campaign,
+    Case,
+    CaseDetail,
+    Deadline,
+    Event,
+    table_of,
+)
 from mohlat.store.types import UTCDateTime
 from mohlat.workflow.bulk import CopyOf, GroupMove
 from mohlat.workflow.definition import DeadlineKind
@@ -50,9 +58,6 @@ _deadlines = Deadline.__table__  # type: ignore[attr-defined]
 _events = Event.__table__  # type: ignore[attr-defined]
 
 _K = TypeVar("_K", bound=Hashable)
-
-_OPEN_STATUSES = ("pending", "paused")
-
 
 _INSERT_EVENT = insert(_events).values(
     {c.name: bindparam(c.name) for c in _events.columns if c.name != "id"}
@@ -217,7 +222,7 @@ def _close_deadlines(
         .where(
             among_ids(d.case_id, ids),
             d.kind == kind.value,
-            or_(*(d.status == s for s in _OPEN_STATUSES)),
+            or_(*(d.status == s for s in OPEN_DEADLINE_STATUSES)),
         )
         .values(status=status, closed_at=at)
     )

@@ -145,6 +145,20 @@ def test_declared_working_day_overrides_an_estimated_holiday_but_not_a_closure(
     assert closed.non_working_reason(nature_day) == "heat"
 
 
+def test_the_official_calendar_takes_working_day_corrections_of_estimated_holidays() -> None:
+    eid_al_adha = jalali_date(1406, 2, 27)  # a Monday, as the holidays package estimates it
+    plain = WorkCalendar.official([1406])
+    assert "(تخمینی)" in (plain.non_working_reason(eid_al_adha) or "")
+    assert plain.next_working_day(jalali_date(1406, 2, 26)) == date(2027, 5, 18)
+
+    corrected = WorkCalendar.official([1406], working_days=frozenset({date(2027, 5, 17)}))
+
+    assert corrected.is_working_day(eid_al_adha)
+    assert corrected.next_working_day(jalali_date(1406, 2, 26)) == date(2027, 5, 17)
+    # the other estimated holidays stay holidays
+    assert not corrected.is_working_day(jalali_date(1406, 3, 4))
+
+
 def test_next_working_day_is_strictly_after(calendar: WorkCalendar) -> None:
     assert calendar.next_working_day(jalali_date(1400, 2, 8)) == date(2021, 4, 29)
     assert calendar.next_working_day(jalali_date(1400, 2, 9)) == date(2021, 5, 1)  # over Friday

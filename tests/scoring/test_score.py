@@ -228,3 +228,41 @@ def test_missing_required_input_counts_as_the_rubric_says(small: Rubric) -> None
     score = score_case(small, {"rate": 8}, association_score=2, violations={})
     assert score.lines[0] == ScoreLine("area", "Area", None, 0, "missing: counts 0")
     assert score.total == -1 + 1 + 1  # ramp missing -1, rate 8 × 0.125, association 2 × 0.5
+
+
+def test_a_total_exactly_at_the_cap_or_floor_is_not_adjusted(small: Rubric) -> None:
+    # area 2.5 + ramp 3 + rate 96 × 0.125 = 12 (exactly its own cap) + association 2.5
+    at_cap = score_case(
+        small, {"area": 10.5, "ramp": True, "rate": 96}, association_score=5, violations={}
+    )
+    assert (at_cap.total, [line.code for line in at_cap.lines][-1]) == (20, "association")
+    assert {line.code: line.note for line in at_cap.lines}["rate"] == "96 × 0.125"
+    # area 1 - ramp missing 1 + rate 20 × 0.125 = 2.5 + association 0 - 3 × late 2.5
+    at_floor = score_case(
+        small, {"area": 1, "rate": 20}, association_score=0, violations={"late": 3}
+    )
+    assert (at_floor.total, [line.code for line in at_floor.lines][-1]) == (-5, "late")
+
+
+def test_a_hundredth_over_the_cap_or_under_the_floor_says_where_it_stopped(small: Rubric) -> None:
+    over = score_case(
+        small, {"area": 10.5, "ramp": True, "rate": 96}, association_score=5.02, violations={}
+    )
+    assert over.lines[-1] == ScoreLine("total_cap", "Total cap", 20.01, -0.01, "capped at 20")
+    assert over.total == 20
+    # 1 - 1 + 2.38 (19 × 0.125, half up) - 7.5 = -5.12
+    under = score_case(small, {"area": 1, "rate": 19}, association_score=0, violations={"late": 3})
+    assert under.lines[-1] == ScoreLine("total_floor", "Total floor", -5.12, 0.12, "floored at -5")
+    assert under.total == -5
+
+
+@pytest.mark.parametrize(
+    ("rate", "points", "note"),
+    [(96, 12, "96 × 0.125"), (97, 12, "capped at 12"), (95, 11.88, "95 × 0.125")],
+)
+def test_a_criterion_is_capped_only_above_its_cap(
+    small: Rubric, rate: int, points: float, note: str
+) -> None:
+    score = score_case(small, {"area": 1, "rate": rate}, association_score=0, violations={})
+    line = {line.code: line for line in score.lines}["rate"]
+    assert (line.points, line.note) == (points, note)

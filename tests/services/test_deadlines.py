@@ -7,6 +7,7 @@ from support import World, tehran
 
 from mohlat.errors import DeadlinePassed, InvalidInput, PermissionDenied, Refused
 from mohlat.services.deadlines import add_closure, extend_case, extend_window, remove_closure
+from mohlat.store import Database
 
 END_OF_13_ORD = tehran(1400, 2, 13, 23, 59, 59, 999999)
 END_OF_15_ORD = tehran(1400, 2, 15, 23, 59, 59, 999999)
@@ -221,3 +222,32 @@ def test_a_resumed_review_clock_is_not_recounted_by_a_closure(referred: World) -
     )
     assert moved.deadlines == 0
     assert referred.pending_due(case) == resumed
+
+
+def test_a_working_day_correction_of_an_estimated_holiday_moves_the_deadline_back(
+    db: Database,
+) -> None:
+    # 1406/02/27 is Eid al-Adha as the holidays package estimates it (a Monday)
+    world = World(db).setup(first="1406/02/01", last="1406/02/18", at=tehran(1406, 1, 25, 9))
+    case = world.case_ids[0]
+    world.act("declare", case, tehran(1406, 2, 5, 10))
+    world.sweep(tehran(1406, 2, 19, 0, 5))
+    world.act("refer", case, tehran(1406, 2, 22, 10))
+    # five days from the 23rd end on the 27th, an (estimated) holiday: rolled to the 28th
+    assert world.pending_due(case) == tehran(1406, 2, 28, 23, 59, 59, 999999)
+
+    moved = add_closure(
+        db,
+        actor=World.admin,
+        now=tehran(1406, 2, 23, 8),
+        first_day="1406/02/27",
+        last_day=None,
+        reason="the moon was sighted a day early",
+        working_day=True,
+    )
+
+    assert moved.deadlines == 1
+    assert world.pending_due(case) == tehran(1406, 2, 27, 23, 59, 59, 999999)
+    event = world.events(case)[-1]
+    assert event.action == "deadline_moved"
+    assert event.payload["reason"] == "working day 1406/02/27: the moon was sighted a day early"

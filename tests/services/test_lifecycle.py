@@ -7,6 +7,7 @@ correction 5, appeal 7, appeal decision 10. Tehran was on +04:30 then.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from support import World, tehran
@@ -317,17 +318,30 @@ def test_referring_a_lapsed_case_names_its_state(world: World) -> None:
 def test_large_moves_are_written_in_chunks_with_the_same_result(
     in_review: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Big campaigns are moved CHUNK cases at a time (PostgreSQL takes at most 65,535
-    bind parameters a statement); chunking changes nothing but the statements."""
+    """Publication moves MOVE_CHUNK neighbouring cases a statement (fewer, larger
+    statements are cheaper, and one transaction never holds them all at once);
+    chunking changes nothing but the statements."""
     from mohlat.services import moves
 
-    monkeypatch.setattr(moves, "CHUNK", 2)
+    monkeypatch.setattr(moves, "MOVE_CHUNK", 2)
+    written: list[list[int]] = []
+    apply_groups = moves.apply_groups
+
+    def recording(tx: Any, groups: Any, progress: Any = None) -> None:
+        written.append(sorted(case for group in groups for case in group.case_ids))
+        apply_groups(tx, groups, progress)
+
+    monkeypatch.setattr(moves, "apply_groups", recording)
     for case in in_review.case_ids:
         in_review.act("approve", case, tehran(1400, 2, 9, 10))
     report = in_review.sweep(tehran(1400, 2, 16, 0, 5))
+    # the nine cases were written two neighbouring ids at a time, each once
+    assert written == [in_review.case_ids[i : i + 2] for i in range(0, 9, 2)]
     assert report.published == ["1400-2"]
     assert report.total == 9  # one publish event for each of the 9 cases
     assert {in_review.state(c) for c in in_review.case_ids} == {"ranked"}
+    assert all(in_review.events(c)[-1].action == "publish" for c in in_review.case_ids)
+    assert all(in_review.deadlines(c, "pending")[0].kind == "appeal" for c in in_review.case_ids)
     positions = sorted(in_review.case(c).position_national for c in in_review.case_ids)
     assert positions == list(range(1, 10))
 

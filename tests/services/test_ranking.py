@@ -28,12 +28,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from importlib import resources
 
 import pytest
 from support import DECLARATION, World, tehran
 
 from mohlat.errors import CaseNotFound, InvalidInput, PermissionDenied, Refused
 from mohlat.identity import make_national_id
+from mohlat.scoring import load_rubric
 from mohlat.services.access import Actor
 from mohlat.services.cases import ActionRequest, act_many
 from mohlat.services.offices import import_offices, office_rows
@@ -46,11 +48,17 @@ from mohlat.services.ranking import (
     ranking_csv,
     ranking_json,
 )
+from mohlat.store import Database
 from mohlat.store import queries as q
 from mohlat.workflow.definition import Role
 
 FORMULA = '=HYPERLINK("http://x")'
 PERSIAN = "دفتر پیشخوان شماره ۱۲"
+
+
+def default_rubric_text() -> str:
+    return resources.files("mohlat.scoring").joinpath("default_rubric.toml").read_text("utf-8")
+
 
 EXTRA_OFFICES = [
     ("X0001", FORMULA, 1, "province-1"),
@@ -414,3 +422,33 @@ def test_a_lapsed_case_has_no_explanation(world: World) -> None:
     world.sweep(tehran(1400, 2, 6, 0, 5))
     with pytest.raises(Refused, match="in state 'lapsed'; it lapsed"):
         explain(world.db, actor=World.admin, ref=str(world.case_ids[1]), campaign=None)
+
+
+def test_an_explanation_says_where_the_total_was_capped(db: Database) -> None:
+    # the default rubric capped at 90: full marks (100) are capped, 90 itself is not
+    text = default_rubric_text().replace("\ncap = 100\n", "\ncap = 90\n")
+    world = World(db).setup(offices=2, rubric=load_rubric(text, source="cap 90"))
+    best = {
+        "office_space": "100",
+        "staff_count": "7",
+        "location": "city_centre",
+        "holder_years": "10",
+        "opening_hours": "50",
+        "services_offered": "50",
+    }
+    for case in world.case_ids:
+        world.act("declare", case, tehran(1400, 1, 20, 10), fields=best)
+    world.sweep(tehran(1400, 2, 6, 0, 5))
+    full, at_cap = world.case_ids
+    world.act("review", full, tehran(1400, 2, 7, 10), association_score="20")
+    world.act("review", at_cap, tehran(1400, 2, 7, 10), association_score="15")
+
+    capped = explain(db, actor=World.admin, ref=str(full), campaign=None)
+    assert (capped.total, capped.lines[-1].note, capped.lines[-1].points) == (
+        90,
+        "capped at 90",
+        -10,
+    )
+    exact = explain(db, actor=World.admin, ref=str(at_cap), campaign=None)
+    assert exact.total == 90
+    assert [line.code for line in exact.lines][-1] == "association"
