@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from mohlat.calendars.jalali import ensure_utc
+
 __all__ = ["Clock", "SimulatedClock", "SystemClock", "ensure_utc"]
 
 
@@ -50,10 +52,3 @@ class SimulatedClock:
     def advance(self, delta: timedelta) -> None:
         """Move forward by ``delta``."""
         self.set(self._now + delta)
-
-
-def ensure_utc(instant: datetime) -> datetime:
-    """``instant`` as timezone-aware UTC; a naive datetime is refused."""
-    if instant.tzinfo is None:
-        raise ValueError(f"naive datetime {instant!r}: instants must be timezone-aware")
-    return instant.astimezone(UTC)

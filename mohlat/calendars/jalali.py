@@ -18,13 +18,13 @@ from typing import Final
 import pendulum
 from persiantools.jdatetime import MAXYEAR, MINYEAR, JalaliDate
 
-from mohlat.clock import ensure_utc
 from mohlat.errors import InvalidDate
 
 __all__ = [
     "TEHRAN",
     "JalaliDate",
     "end_of_day",
+    "ensure_utc",
     "format_date",
     "format_date_long",
     "format_instant",
@@ -71,6 +71,14 @@ MONTHS_FA: Final = (
     "بهمن",
     "اسفند",
 )
+
+
+def ensure_utc(instant: datetime) -> datetime:
+    """``instant`` as timezone-aware UTC; a naive datetime is refused."""
+    if instant.tzinfo is None:
+        raise ValueError(f"naive datetime {instant!r}: instants must be timezone-aware")
+    return instant.astimezone(UTC)
+
 
 # --- digits -----------------------------------------------------------------------
 
