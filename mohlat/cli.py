@@ -43,6 +43,7 @@ from mohlat.commands.common import ok as _ok
 from mohlat.display import use_persian_digits
 from mohlat.errors import MohlatError
 from mohlat.params import pairs as _pairs
+from mohlat.workflow.definition import ACTIONS
 
 __all__ = ["app", "main"]
 
@@ -96,6 +97,13 @@ def main() -> None:
 
 
 # --- case actions --------------------------------------------------------------------
+
+
+def _text_help(action: str, what: str) -> str:
+    """An option's help for the text ``action`` takes, from its declared rule."""
+    rule = ACTIONS[action]
+    need = "required; " if rule.reason_required else ""
+    return f"{what} ({need}at most {rule.max_text} characters; it goes on the timeline)."
 
 
 def _case_action(
@@ -159,7 +167,8 @@ def review(
     ] = None,
     violation: ViolationOption = None,
     note: Annotated[
-        str | None, typer.Option(help="A note for the timeline.", show_default=False)
+        str | None,
+        typer.Option(help=_text_help("review", "A note for the timeline"), show_default=False),
     ] = None,
     if_version: IfVersionOption = None,
 ) -> None:
@@ -182,7 +191,7 @@ def review(
 @app.command()
 def refer(
     case: CaseArg,
-    reason: Annotated[str, typer.Option(help="What must be corrected.")],
+    reason: Annotated[str, typer.Option(help=_text_help("refer", "What must be corrected"))],
     campaign: CampaignOption = None,
     if_version: IfVersionOption = None,
 ) -> None:
@@ -199,7 +208,8 @@ def correct(
     campaign: CampaignOption = None,
     field: FieldOption = None,
     note: Annotated[
-        str | None, typer.Option(help="A note for the region.", show_default=False)
+        str | None,
+        typer.Option(help=_text_help("correct", "A note for the region"), show_default=False),
     ] = None,
     if_version: IfVersionOption = None,
 ) -> None:
@@ -215,7 +225,8 @@ def approve(
     case: CaseArg,
     campaign: CampaignOption = None,
     note: Annotated[
-        str | None, typer.Option(help="A note for the timeline.", show_default=False)
+        str | None,
+        typer.Option(help=_text_help("approve", "A note for the timeline"), show_default=False),
     ] = None,
     if_version: IfVersionOption = None,
 ) -> None:
@@ -262,7 +273,7 @@ def publish(campaign: CampaignOption = None) -> None:
 def appeal(
     case: OptionalCaseArg = None,
     campaign: CampaignOption = None,
-    text: Annotated[str, typer.Option(help="Your written objection.")] = "",
+    text: Annotated[str, typer.Option(help=_text_help("appeal", "Your written objection"))] = "",
     field: Annotated[
         list[str] | None,
         typer.Option(
@@ -285,7 +296,7 @@ def appeal(
 @app.command()
 def decide(
     case: CaseArg,
-    reason: Annotated[str, typer.Option(help="The decision's reasons.")],
+    reason: Annotated[str, typer.Option(help=_text_help("decide", "The decision's reasons"))],
     campaign: CampaignOption = None,
     field: FieldOption = None,
     association: Annotated[

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-__all__ = ["lock_for_sweep"]
+__all__ = ["SWEEP_LOCK_KEY", "lock_for_sweep"]
 
 #: key of the PostgreSQL advisory lock held by the sweeping scheduler
-_SWEEP_LOCK_KEY = 0x6D6F686C  # "mohl"
+SWEEP_LOCK_KEY = 0x6D6F686C  # "mohl"
 
 
 def lock_for_sweep(session: Session) -> bool:
@@ -18,5 +18,5 @@ def lock_for_sweep(session: Session) -> bool:
     """
     if session.get_bind().dialect.name != "postgresql":
         return True
-    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SWEEP_LOCK_KEY})
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK_KEY})
     return bool(got.scalar())

@@ -13,7 +13,7 @@ from support import World, tehran
 
 from mohlat import scheduler
 from mohlat.clock import SimulatedClock
-from mohlat.store import _dialect
+from mohlat.store.locks import SWEEP_LOCK_KEY
 from mohlat.store.models import Deadline, table_of
 
 
@@ -74,7 +74,7 @@ def another_scheduler_sweeping(world: World, monkeypatch: pytest.MonkeyPatch) ->
             yield
         return
     with world.db.engine.connect() as other:
-        key = _dialect._SWEEP_LOCK_KEY
+        key = SWEEP_LOCK_KEY
         other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
         try:
             yield
