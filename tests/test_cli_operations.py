@@ -74,6 +74,8 @@ def test_the_login_policy_is_set_by_an_admin_and_counts(env: dict[str, str]) -> 
     result = mohlat({**env, **ADMIN}, "policy", "set", "--max-failed-logins", "۲", at=AT)
     assert result.exit_code == 0, result.output
     assert "lock after 2 failed logins for 15 minutes" in result.output
+    shown = mohlat({**env, **ADMIN}, "policy", "show", at=AT)
+    assert "lock after 2 failed logins for 15 minutes" in shown.output
     wrong = {**env, "MOHLAT_USER": "admin", "MOHLAT_PASSWORD": "not-it"}
     for _ in range(2):
         assert mohlat(wrong, "user", "list", at=AT).exit_code == 1

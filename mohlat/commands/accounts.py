@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -35,6 +35,9 @@ from mohlat.render import (
 from mohlat.views import (
     plain,
 )
+
+if TYPE_CHECKING:
+    from mohlat.services.login_policy import LoginPolicy
 
 __all__ = ["register"]
 
@@ -247,6 +250,13 @@ def activate() -> None:
     ok("account activated; log in with your new password")
 
 
+def _policy_line(policy: LoginPolicy) -> str:
+    return (
+        f"lock after {policy.max_failed_logins} failed logins for {policy.lock_minutes} "
+        f"minutes; activation codes valid {policy.activation_days} days"
+    )
+
+
 @policy_app.command("show")
 def policy_show() -> None:
     """Show the login policy: lockout after failed logins, and activation codes' life.
@@ -257,10 +267,7 @@ def policy_show() -> None:
 
     with acting() as (db, _actor):
         policy = login_policy(db)
-    console.print(
-        f"lock after {policy.max_failed_logins} failed logins for {policy.lock_minutes} "
-        f"minutes; activation codes valid {policy.activation_days} days"
-    )
+    console.print(_policy_line(policy))
 
 
 @policy_app.command("set")
@@ -290,10 +297,7 @@ def policy_set(
             lock_minutes=lock_minutes,
             activation_days=activation_days,
         )
-    ok(
-        f"lock after {policy.max_failed_logins} failed logins for {policy.lock_minutes} "
-        f"minutes; activation codes valid {policy.activation_days} days"
-    )
+    ok(_policy_line(policy))
 
 
 def register(app: typer.Typer) -> None:
