@@ -132,7 +132,7 @@ def test_a_command_on_a_missing_database_creates_nothing(tmp_path: Path) -> None
 
 
 def test_init_never_prints_the_database_password(tmp_path: Path) -> None:
-    from mohlat.commands.common import shown_url
+    from mohlat.services import shown_url
 
     assert shown_url("postgresql+psycopg://mohlat:s3cret@db:5432/m") == (
         "postgresql+psycopg://mohlat:***@db:5432/m"

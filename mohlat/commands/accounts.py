@@ -18,16 +18,15 @@ from mohlat.commands.common import (
     current_time,
     login,
     maybe,
+    new_file,
     new_password,
     number,
     ok,
     open_db,
     out,
-    shown_url,
     state,
 )
 from mohlat.display import when
-from mohlat.errors import InvalidInput
 from mohlat.render import (
     accounts_table,
     audit_table,
@@ -56,7 +55,7 @@ def init(
 
     Example: `MOHLAT_PASSWORD=s3cret-pass mohlat init --admin root`
     """
-    from mohlat.services import prepare_database
+    from mohlat.services import prepare_database, shown_url
     from mohlat.services.accounts import add_first_admin, has_admin
 
     db = prepare_database(state["db_url"])
@@ -194,8 +193,8 @@ def user_activation_code(
     """
     from mohlat.services.activation import issue_activation_codes
 
-    if out_file is not None and out_file.exists():
-        raise InvalidInput("--out", str(out_file), "a new file (it exists; choose another)")
+    if out_file is not None:
+        new_file(out_file, "--out")
     with acting() as (db, actor):
         issued = issue_activation_codes(
             db,

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -17,6 +18,7 @@ from rich.console import Console
 
 from mohlat.calendars import normalize_digits
 from mohlat.clock import SystemClock
+from mohlat.errors import InvalidInput
 from mohlat.params import whole_number
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ __all__ = [
     "err_console",
     "login",
     "maybe",
+    "new_file",
     "new_password",
     "number",
     "ok",
@@ -48,7 +51,6 @@ __all__ = [
     "out",
     "print_json",
     "reading",
-    "shown_url",
     "state",
 ]
 
@@ -121,17 +123,11 @@ def open_db() -> Database:
     return open_database(state["db_url"])
 
 
-def shown_url(url: str) -> str:
-    """A database URL as it may be printed: its password masked."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+def new_file(path: Path, option: str) -> Path:
+    """``path`` if no file is there yet (a command that writes one never overwrites)."""
+    if path.exists():
+        raise InvalidInput(option, str(path), "a new file (it exists; choose another)")
+    return path
 
 
 def current_time() -> datetime:

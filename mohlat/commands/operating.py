@@ -19,6 +19,7 @@ from mohlat.commands.common import (
     current_time,
     err_console,
     maybe,
+    new_file,
     number,
     ok,
     open_db,
@@ -117,8 +118,7 @@ def heads_export(
     """
     from mohlat.services.heads import chain_key, export_heads
 
-    if target.exists():
-        raise InvalidInput("heads file", str(target), "a new file (it exists; choose another)")
+    new_file(target, "heads file")
     key = chain_key(os.environ)
     with acting() as (db, actor):
         text = export_heads(db, actor=actor, key=key)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # for annotations only: the front ends name no store module
 
     from mohlat.store import Database
 
-__all__ = ["Database", "is_demo_database", "open_database", "prepare_database"]
+__all__ = ["Database", "is_demo_database", "open_database", "prepare_database", "shown_url"]
 
 
 def __getattr__(name: str) -> object:
@@ -50,6 +50,13 @@ def prepare_database(url: str | None = None, *, demo: bool = False) -> Database:
     if demo:
         db.mark_as_demo()
     return db
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed: its password masked."""
+    from mohlat.store import safe_url
+
+    return safe_url(url)
 
 
 def is_demo_database(path: Path) -> bool:

@@ -210,15 +210,15 @@ def _recount_windows(
     campaign_id: int,
     *,
     now: datetime,
-    extensions: Sequence[Extension] | None = None,
+    granting: Extension | None = None,
 ) -> None:
     """Count the campaign's own windows again (its declaration close, and its review
-    close, which is its publication), with the window extensions on its record
-    (``extensions``, when they have just changed)."""
+    close, which is its publication), with the window extensions on its record and
+    the one it is ``granting`` now (kept on the record too)."""
     own = q.campaign_deadline(tx, campaign_id=campaign_id, kind=PUBLICATION_KIND)
     if own is None or own.due_at is None or own.due_at <= now or own.id is None:
         return
-    granted = read_extensions(own.extensions) if extensions is None else list(extensions)
+    granted = read_extensions(own.extensions) + ([granting] if granting is not None else [])
     closes, review = rules.windows(granted, now=now)
     if review <= now:  # a change never moves a deadline into the past
         return
@@ -227,7 +227,7 @@ def _recount_windows(
         deadline_id=own.id,
         due_at=review,
         started_at=closes,
-        extensions=None if extensions is None else [e.to_json() for e in granted],
+        extensions=None if granting is None else [e.to_json() for e in granted],
     )
     q.set_campaign_window(tx, campaign_id=campaign_id, closes_at=closes, review_closes_at=review)
 
@@ -431,7 +431,5 @@ def extend_window(
             why=text,
             granted=extension.label,
         )
-        own = q.campaign_deadline(tx, campaign_id=found.id, kind=PUBLICATION_KIND)
-        on_record = read_extensions(own.extensions if own is not None else None)
-        _recount_windows(tx, rules, found.id, now=now, extensions=[*on_record, extension])
+        _recount_windows(tx, rules, found.id, now=now, granting=extension)
     return Moved(len(moves), len(moves))
