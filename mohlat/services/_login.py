@@ -1,5 +1,6 @@
 """What logging in and activating share: counting failures (a wrong activation code
-counts like a wrong password), refusing locked accounts, the actor an account is."""
+counts like a wrong password), refusing locked accounts, the actor an account is,
+closing an account's sessions when its password changes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from mohlat.store import queries as q
 from mohlat.store.models import Account, AccountEvent
 from mohlat.workflow.definition import Role
 
-__all__ = ["actor_of", "count_failure", "is_locked", "locked_error"]
+__all__ = ["actor_of", "count_failure", "is_locked", "locked_error", "revoke_all_for"]
 
 
 def actor_of(account: Account) -> Actor:
@@ -78,3 +79,10 @@ def count_failure(
         ),
     )
     return refusal
+
+
+def revoke_all_for(tx: Transaction, account_id: int, now: datetime) -> int:
+    """Close every session of the account still open at ``now``, in the caller's
+    transaction (the password change, reset or activation that voids them, so no
+    session outlives the password it was opened with); how many there were."""
+    return q.revoke_account_sessions(tx, account_id=account_id, now=now)

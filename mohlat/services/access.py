@@ -138,6 +138,12 @@ POLICY: Final[dict[str, Permission]] = dict(
             "activation codes for offices' first login (`user activation-code`; a supervisor: "
             "its region)",
         ),
+        _row(
+            "session.list",
+            frozenset({_A, _S, _O}),
+            "sessions (`user sessions`; others than an admin: their own)",
+        ),
+        _row("session.revoke", frozenset({_A}), "`user sessions --revoke`"),
         _row("policy.set", frozenset({_A}), "the login policy (`policy set`)"),
         _row("timeline.verify", frozenset({_A}), "`verify`"),
         _row("calendar.edit", frozenset({_A}), "`holiday add/remove`"),

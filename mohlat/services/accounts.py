@@ -41,6 +41,7 @@ __all__ = [
     "add_first_admin",
     "add_user",
     "audit_trail",
+    "authenticate",
     "change_password",
     "check_new_user",
     "has_admin",
@@ -52,15 +53,14 @@ __all__ = [
 ]
 
 
-def login(
-    db: Database, *, username: str, password: str, now: datetime, changing_password: bool = False
-) -> Actor:
-    """The actor behind ``username`` if ``password`` is right.
+def authenticate(db: Database, *, username: str, password: str, now: datetime) -> Account:
+    """The account behind ``username`` if ``password`` is right, as it was read to check
+    it (what :func:`login` and :func:`~mohlat.services.sessions.open_session` share).
 
     Refused alike for an unknown user, a wrong password and an office account not
-    activated yet; refused when the account is locked, or when it must change its
-    password (unless the caller is changing it). A failure is counted and committed
-    before the refusal.
+    activated yet; refused when the account is locked. A failure is counted and
+    committed before the refusal. Whether the account must change its password is the
+    caller's to check.
     """
     username = fold_username(username)
     with db.transaction() as tx:
@@ -86,8 +86,22 @@ def login(
             )
     if failed is not None:  # the failure count is committed before refusing
         raise failed
+    return account
+
+
+def login(
+    db: Database, *, username: str, password: str, now: datetime, changing_password: bool = False
+) -> Actor:
+    """The actor behind ``username`` if ``password`` is right.
+
+    Refused alike for an unknown user, a wrong password and an office account not
+    activated yet; refused when the account is locked, or when it must change its
+    password (unless the caller is changing it). A failure is counted and committed
+    before the refusal.
+    """
+    account = authenticate(db, username=username, password=password, now=now)
     if account.must_change_password and not changing_password:
-        raise PasswordChangeRequired(username)
+        raise PasswordChangeRequired(account.username)
     return _login.actor_of(account)
 
 
@@ -101,7 +115,13 @@ def change_password(
 ) -> None:
     """Set the actor's own password (the policy of :func:`check_new_password` applies;
     an office's user name is its holder's national ID, which it may not reuse); an
-    activation code still pending is void from then on."""
+    activation code still pending is void from then on.
+
+    Every session of the account is closed in the same transaction, the one the
+    password was changed through included: the caller logs in again with the new
+    password (a session opened with the old one, or restricted to changing it, is
+    not kept).
+    """
     if national_id is None and actor.office_id is not None:
         national_id = actor.name
     check_new_password(new_password, national_id=national_id, username=actor.name)
@@ -118,6 +138,7 @@ def change_password(
             activation_hash=None,
             activation_expires_at=None,
         )
+        _login.revoke_all_for(tx, account.id, now)
         _audit(tx, actor.name, "password_changed", now, actor.name)
 
 
@@ -141,7 +162,7 @@ def reset_password(
     An office account loses its password and gets a new activation code, returned to
     be handed to the holder (as :func:`~mohlat.services.activation.issue_activation_code`
     does); a staff account gets the ``temporary`` password given and must change it at
-    the next login (None is returned).
+    the next login (None is returned). Either way the account's sessions are closed.
     """
     authorize(actor, "user.reset")
     with db.transaction() as tx:
@@ -164,6 +185,7 @@ def reset_password(
             failed_logins=0,
             locked_until=None,
         )
+        _login.revoke_all_for(tx, account.id, now)
         _audit(tx, username, "password_reset", now, actor.name)
     return None
 

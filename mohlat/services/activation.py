@@ -124,8 +124,9 @@ def issue_activation_codes(
 
 
 def reissue_after_reset(db: Database, *, actor: Actor, account: Account, now: datetime) -> str:
-    """An admin's reset of an office account: its password removed and a new activation
-    code issued (returned, to hand to the holder). Authorization is the caller's."""
+    """An admin's reset of an office account: its password removed, its sessions closed
+    and a new activation code issued (returned, to hand to the holder). Authorization
+    is the caller's."""
     assert account.id is not None
     code = new_activation_code()
     code_hash = hash_password(normalize_code(code))
@@ -133,6 +134,7 @@ def reissue_after_reset(db: Database, *, actor: Actor, account: Account, now: da
         expires = now + timedelta(days=read_login_policy(tx).activation_days)
         q.set_activation_codes(tx, codes=[(account.id, code_hash, expires)], clear_password=True)
         q.update_account(tx, account_id=account.id, failed_logins=0, locked_until=None)
+        _login.revoke_all_for(tx, account.id, now)
         _audit_issue(tx, account.username, actor, now, expires, "password_reset")
     return code
 
@@ -144,7 +146,8 @@ def activate(db: Database, *, username: str, code: str, new_password: str, now: 
     The new password must pass :func:`~mohlat.identity.check_new_password`
     (:class:`~mohlat.errors.InvalidInput`, nothing counted). An unknown national ID and
     a wrong code get the same answer, after the same argon2 work; a wrong code counts
-    as a failed login, so the login policy's lockout applies.
+    as a failed login, so the login policy's lockout applies. Sessions opened with the
+    old password (if any) are closed in the transaction that sets the new one.
     """
     username = normalize_national_id(username)
     check_new_password(new_password, national_id=username, username=username)
@@ -176,6 +179,7 @@ def activate(db: Database, *, username: str, code: str, new_password: str, now: 
             tx, account_id=account.id, activation_hash=pending, password_hash=new_hash, now=now
         )
         if claimed:
+            _login.revoke_all_for(tx, account.id, now)
             tx.add(
                 AccountEvent(
                     username=username, action="activated", at=now, actor=username, detail=""

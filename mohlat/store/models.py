@@ -38,6 +38,7 @@ __all__ = [
     "Event",
     "Office",
     "Reminder",
+    "Session",
     "Setting",
     "one_of",
     "table_of",
@@ -300,6 +301,32 @@ class AccountEvent(SQLModel, table=True):
     at: datetime = _instant()
     actor: str = Field(max_length=64)
     detail: str = Field(default="", max_length=500)
+
+
+class Session(SQLModel, table=True):
+    """A login's bearer token: only the SHA-256 of the token is stored, never the token.
+
+    Open until ``expires_at`` or ``revoked_at`` (logout, a password change or reset,
+    an admin's revocation). A ``restricted`` one was issued to an account that must
+    change its password: it may only do that, or log out.
+    """
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: hex SHA-256 of the token; every request finds its session by it
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    #: the account's user name, for listing without a join
+    username: str = Field(max_length=64)
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    #: the last request made with it (updated at most once a minute)
+    last_seen_at: datetime = _instant()
+    revoked_at: datetime | None = _instant(nullable=True)
+    #: the client's address, as the server saw it ("" when unknown)
+    client: str = Field(default="", max_length=64)
+    restricted: bool = False
 
 
 class Setting(SQLModel, table=True):

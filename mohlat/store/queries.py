@@ -29,6 +29,7 @@ from mohlat.store.models import (
     Setting,
     table_of,
 )
+from mohlat.store.models import Session as LoginSession
 from mohlat.store.types import UTCDateTime
 from mohlat.workflow.definition import RANKED_STATES
 
@@ -53,15 +54,21 @@ __all__ = [
     "list_cases",
     "list_closures",
     "list_offices",
+    "list_sessions",
+    "lock_account",
     "office_accounts",
     "open_campaign_deadline",
     "put_setting",
     "rank_entries",
     "reset_failed_logins",
+    "revoke_account_sessions",
+    "revoke_session",
+    "session_with_account",
     "set_activation_codes",
     "set_campaign_published",
     "set_positions",
     "settings",
+    "touch_session",
     "unranked_positions",
     "update_account",
 ]
@@ -73,6 +80,7 @@ _deadlines = table_of(Deadline)
 _events = table_of(Event)
 _campaigns = table_of(Campaign)
 _accounts = table_of(Account)
+_sessions = table_of(LoginSession)
 
 _Row = TypeVar("_Row", bound=SQLModel)
 
@@ -712,6 +720,80 @@ def set_activation_codes(
             update(_accounts).where(c.id == bindparam("_id")).values(**values),
             [{"_id": i, "_hash": h, "_expires": e} for i, h, e in codes],
         )
+
+
+def lock_account(tx: Session, *, account_id: int) -> Account | None:
+    """The account with this id, read afresh with its row locked until the transaction
+    ends where the database has row locks (PostgreSQL); SQLite's writing transaction
+    holds the whole database already."""
+    query = select(Account).where(col(Account.id) == account_id).with_for_update()
+    return tx.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+# --- sessions ------------------------------------------------------------------------
+
+
+def session_with_account(tx: Session, *, token_hash: str) -> tuple[LoginSession, Account] | None:
+    """The session whose token hashes to ``token_hash``, with its account: one indexed
+    read (it is on every request)."""
+    query = (
+        select(LoginSession, Account)
+        .join(Account, col(Account.id) == col(LoginSession.account_id))
+        .where(col(LoginSession.token_hash) == token_hash)
+    )
+    row = tx.execute(query).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def touch_session(tx: Session, *, session_id: int, now: datetime, seen_before: datetime) -> None:
+    """Record a request made with the session at ``now`` if its last recorded use is
+    before ``seen_before`` (so a busy session costs no write on each request)."""
+    s = _sessions.c
+    tx.execute(
+        update(_sessions)
+        .where(s.id == session_id, s.last_seen_at < seen_before)
+        .values(last_seen_at=now)
+    )
+
+
+def revoke_session(tx: Session, *, token_hash: str, now: datetime) -> None:
+    """Close the session whose token hashes to ``token_hash`` (nothing if there is none
+    or it is closed already)."""
+    s = _sessions.c
+    tx.execute(
+        update(_sessions)
+        .where(s.token_hash == token_hash, s.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_account_sessions(tx: Session, *, account_id: int, now: datetime) -> int:
+    """Close every session of the account still open at ``now``; how many there were."""
+    s = _sessions.c
+    statement = (
+        update(_sessions)
+        .where(s.account_id == account_id, s.revoked_at.is_(None), s.expires_at > now)
+        .values(revoked_at=now)
+        .returning(s.id)
+    )
+    return len(tx.execute(statement).all())
+
+
+def list_sessions(
+    tx: Session, *, account_id: int | None = None, open_at: datetime | None = None
+) -> list[LoginSession]:
+    """Sessions, newest first: of one account or all; only those open at ``open_at``
+    (neither closed nor expired) unless it is None."""
+    query = select(LoginSession).order_by(
+        col(LoginSession.created_at).desc(), col(LoginSession.id).desc()
+    )
+    if account_id is not None:
+        query = query.where(col(LoginSession.account_id) == account_id)
+    if open_at is not None:
+        query = query.where(
+            col(LoginSession.revoked_at).is_(None), col(LoginSession.expires_at) > open_at
+        )
+    return list(tx.execute(query).scalars())
 
 
 # --- settings ------------------------------------------------------------------------
