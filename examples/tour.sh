@@ -2,10 +2,15 @@
 # The README's tour of the CLI: run it, and paste what it prints. Every command is
 # the real CLI on a fresh SQLite file in a temporary folder, with the real clock.
 #   bash examples/tour.sh            (needs `mohlat` on PATH, e.g. .venv/bin)
+#   bash examples/tour.sh --remote   the same, every person's command going through a
+#                                    `mohlat serve` on a free local port (the operator's
+#                                    init, backup and scheduler stay on the database)
 set -uo pipefail
+remote="${1:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 cp "$here/offices.csv" .
 export COLUMNS=100 MOHLAT_DB=tour.db
@@ -16,6 +21,16 @@ run() {  # print the command as typed, then what it prints
 }
 
 run 'MOHLAT_PASSWORD=change-me-now mohlat init'
+if [ "$remote" = "--remote" ]; then
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  mohlat serve --port "$port" >server.log 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    python3 -c "import urllib.request as u; u.urlopen(\"http://127.0.0.1:$port/healthz\")" 2>/dev/null && break
+    sleep 0.1
+  done
+  export MOHLAT_SERVER="http://127.0.0.1:$port"
+fi
 export MOHLAT_USER=admin MOHLAT_PASSWORD=change-me-now
 run 'mohlat office import offices.csv'
 run 'mohlat campaign create 1405-3 --title "Evaluation 1405, round 3" --first-day ۱۴۰۵/۰۹/۰۱ --last-day 1405/09/20'

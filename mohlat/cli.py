@@ -37,8 +37,6 @@ from mohlat.commands.common import (
     err_console,
     state,
 )
-from mohlat.commands.common import acting as _acting
-from mohlat.commands.common import current_time as _now
 from mohlat.commands.common import ok as _ok
 from mohlat.display import use_persian_digits
 from mohlat.errors import MohlatError
@@ -119,27 +117,25 @@ def _case_action(
     disputes: tuple[str, ...] = (),
     if_version: int | None = None,
 ) -> None:
-    from mohlat.services.cases import act, own_case_ref
+    from mohlat.commands.gateway import call
+    from mohlat.workflow.definition import Input
 
-    with _acting() as (db, actor):
-        ref = normalize_digits(case) if case else own_case_ref(db, actor, campaign)
-        row = act(
-            db,
-            actor=actor,
-            action=action,
-            ref=ref,
-            now=_now(),
-            campaign=campaign,
-            fields=_pairs(fields, "field"),
-            association_score=association,
-            violations=_pairs(violations, "violation"),
-            text=text,
-            disputes=disputes,
-            if_version=if_version,
-        )
+    rule = ACTIONS[action]
+    given: dict[str, Any] = {"case": normalize_digits(case) if case else None}
+    if rule.inputs & {Input.DECLARATION, Input.FIELDS}:
+        given["fields"] = _pairs(fields, "field")
+    if Input.ASSOCIATION_SCORE in rule.inputs:
+        given["association_score"] = association
+    if Input.VIOLATIONS in rule.inputs:
+        given["violations"] = _pairs(violations, "violation")
+    if Input.TEXT in rule.inputs:
+        given["text"] = text
+    if Input.DISPUTES in rule.inputs:
+        given["disputes"] = list(disputes)
+    summary = call(f"case.{action}", campaign=campaign, if_version=if_version, **given)
     _ok(
-        f"{action}: case {row.case.id} ({row.office.code}) is now {row.case.state}"
-        + (f"; {describe(row)}" if describe else "")
+        f"{action}: case {summary.id} ({summary.office}) is now {summary.state}"
+        + (f"; {describe(summary)}" if describe else "")
     )
 
 
@@ -244,28 +240,10 @@ def publish(campaign: CampaignOption = None) -> None:
 
     Example: `mohlat publish -c 1400-2`
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from mohlat.commands.gateway import call
 
-    from mohlat.services.campaigns import publish as publish_campaign
-
-    with (
-        _acting() as (db, actor),
-        Progress(
-            TextColumn("publishing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task("publishing", total=None)
-        done = publish_campaign(
-            db,
-            actor=actor,
-            now=_now(),
-            code=campaign,
-            progress=lambda n, total: bar.update(task, completed=n, total=total),
-        )
+    with err_console.status("publishing"):
+        done = call("campaign.publish", campaign=campaign)
     _ok(f"published: {done.positions} case(s) ranked")
 
 
@@ -317,9 +295,8 @@ def decide(
         association=association,
         violations=violation,
         text=reason,
-        describe=lambda r: (
-            f"final {r.case.final_total:g} (grade {r.case.final_grade}),"
-            f" was {r.case.total:g} ({r.case.grade})"
+        describe=lambda c: (
+            f"final {c.final_total:g} (grade {c.final_grade}), was {c.total:g} ({c.grade})"
         ),
         if_version=if_version,
     )

@@ -27,6 +27,7 @@ from mohlat.views import (
     OfficeView,
     RankingRow,
     ReminderView,
+    SessionView,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "offices_table",
     "ranking_table",
     "reminders_table",
+    "sessions_table",
     "time_left",
 ]
 
@@ -239,5 +241,21 @@ def ranking_table(rows: Sequence[RankingRow]) -> Table:
             r.grade or "-",
             f"{num(r.final_total)} ({r.final_grade})" if r.final_total is not None else "-",
             f"{r.change:+g}" if r.change else "",
+        )
+    return table
+
+
+def sessions_table(sessions: Sequence[SessionView]) -> Table:
+    """Sessions: whose, from where, since and until when."""
+    table = _table("sessions", ("#", "user", "client", "opened", "last seen", "expires", "closed"))
+    for s in sessions:
+        table.add_row(
+            str(s.id),
+            s.username,
+            s.client or "-",
+            when(s.created_at),
+            when(s.last_seen_at),
+            when(s.expires_at),
+            when(s.revoked_at),
         )
     return table

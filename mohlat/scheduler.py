@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -91,3 +92,26 @@ def run(db: Database, *, interval_seconds: float = 60.0, clock: Clock | None = N
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         log.info("scheduler stopped")
+
+
+def start_in_background(
+    db: Database, *, interval_seconds: float = 60.0, clock: Clock | None = None
+) -> BackgroundScheduler:
+    """Sweep at once (catch-up), then every ``interval_seconds``, in a thread of this
+    process (``mohlat serve --scheduler``); stop it with ``shutdown()``. On PostgreSQL
+    the sweep lock keeps it to one sweep at a time with any other scheduler."""
+    clock = clock or SystemClock()
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=interval_seconds),
+        kwargs={"db": db, "clock": clock},
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+    log.info("scheduler running in the server: a sweep every %s s", interval_seconds)
+    return scheduler

@@ -34,6 +34,7 @@ __all__ = [
     "RankingRow",
     "RegionCount",
     "ReminderView",
+    "SessionView",
     "campaign_json",
     "campaign_overview_json",
     "case_detail_json",
@@ -156,6 +157,19 @@ class ReminderView:
     due_at: datetime
     created_at: datetime
     sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session opened through the server (its token is never shown)."""
+
+    id: int
+    username: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime
+    client: str
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)

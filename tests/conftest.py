@@ -23,6 +23,13 @@ def _cheap_password_hashing() -> Iterator[None]:
     configure()
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_login(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads a login the user running the tests keeps, or their server."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("MOHLAT_SERVER", raising=False)
+
+
 @pytest.fixture
 def db(tmp_path: Any) -> Iterator[Database]:
     database = fresh_database(tmp_path / "test.db")

@@ -13,23 +13,23 @@ from mohlat.calendars import normalize_digits
 from mohlat.commands.common import (
     JsonOption,
     RegionOption,
-    acting,
     console,
     current_time,
-    login,
     maybe,
     new_file,
     new_password,
     number,
     ok,
-    open_db,
     out,
     state,
 )
+from mohlat.commands.gateway import call, connect, forget_login
 from mohlat.display import when
+from mohlat.errors import InvalidInput
 from mohlat.render import (
     accounts_table,
     audit_table,
+    sessions_table,
 )
 from mohlat.views import (
     plain,
@@ -81,21 +81,10 @@ def user_add(
 
     Example: `mohlat user add sup3 --role supervisor --region 3`
     """
-    from mohlat.services.accounts import add_user, check_new_user, staff_role
-
-    the_role = staff_role(role)
-    with acting() as (db, actor):
-        check_new_user(db, actor=actor, username=username, role=the_role, region=region)
+    with connect() as link:
+        link.call("user.check", username=username, role=role, region=region)
         password = new_password(f"password for {username}")
-        add_user(
-            db,
-            actor=actor,
-            username=username,
-            password=password,
-            role=the_role,
-            region=region,
-            now=current_time(),
-        )
+        link.call("user.add", username=username, role=role, region=region, password=password)
     ok(f"{role} {username!r} added")
 
 
@@ -105,10 +94,7 @@ def user_list(as_json: JsonOption = False) -> None:
 
     Example: `mohlat user list --json`
     """
-    from mohlat.services.accounts import list_accounts
-
-    with acting() as (db, actor):
-        accounts = list_accounts(db, actor=actor)
+    accounts = call("user.list")
     out(as_json, [plain(a) for a in accounts], accounts_table(accounts))
 
 
@@ -120,15 +106,11 @@ def user_reset(username: Annotated[str, typer.Argument(help="The account.")]) ->
 
     Example: `mohlat user reset 0012345679`
     """
-    from mohlat.services.accounts import reset_needs_password, reset_password
-
     name = normalize_digits(username)
-    with acting() as (db, actor):
-        needs = reset_needs_password(db, actor=actor, username=name)
+    with connect() as link:
+        needs = link.call("user.reset_needs", username=name).needs_password
         temporary = new_password(f"temporary password for {username}") if needs else None
-        code = reset_password(
-            db, actor=actor, username=name, temporary=temporary, now=current_time()
-        )
+        code = link.call("user.reset", username=name, temporary=temporary).activation_code
     if code is None:
         ok(f"{username!r} must choose a new password at the next login")
     else:
@@ -146,11 +128,37 @@ def user_show(
 
     Example: `mohlat user show 0012345679`
     """
-    from mohlat.services.accounts import audit_trail
-
-    with acting() as (db, actor):
-        events = audit_trail(db, actor=actor, username=normalize_digits(username))
+    events = call("user.show", username=normalize_digits(username))
     out(as_json, [plain(e) for e in events], audit_table(username, events))
+
+
+@user_app.command("sessions")
+def user_sessions(
+    username: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this account's (an admin; others see their own).", show_default=False
+        ),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Closed and expired ones too.")] = False,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="Close every open session of USERNAME (admins).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the sessions opened through the server (logins with a token), or close an
+    account's sessions.
+
+    Example: `mohlat user sessions 0012345679 --revoke`
+    """
+    if revoke:
+        if username is None:
+            raise InvalidInput("username", None, "the account whose sessions --revoke closes")
+        done = call("session.revoke", username=normalize_digits(username))
+        ok(f"{done.revoked} session(s) of {username!r} closed")
+        return
+    rows = call("session.list", username=username, all=everything)
+    out(as_json, [plain(r) for r in rows], sessions_table(rows))
 
 
 def passwd() -> None:
@@ -159,15 +167,16 @@ def passwd() -> None:
 
     Example: `MOHLAT_USER=0012345679 mohlat passwd`
     """
-    from mohlat.services.accounts import change_password
+    from mohlat.api.operations import Login
 
-    db = open_db()
-    try:
-        actor = login(db, changing_password=True)
+    with connect() as link:
+        link.log_in(Login.PASSWORD_CHANGE)
         new = new_password("new password")
-        change_password(db, actor=actor, new_password=new, now=current_time())
-    finally:
-        db.dispose()
+        link.call("session.password", new_password=new)
+        remote = link.remote
+    if remote and forget_login():
+        ok("password changed; every session was closed: log in again (`mohlat login`)")
+        return
     ok("password changed")
 
 
@@ -191,19 +200,14 @@ def user_activation_code(
 
     Example: `mohlat user activation-code --region 3 --out region-3-codes.csv`
     """
-    from mohlat.services.activation import issue_activation_codes
-
     if out_file is not None:
         new_file(out_file, "--out")
-    with acting() as (db, actor):
-        issued = issue_activation_codes(
-            db,
-            actor=actor,
-            now=current_time(),
-            region=region,
-            usernames=[normalize_digits(n) for n in national_id] if national_id else None,
-            include_activated=everyone,
-        )
+    issued = call(
+        "user.activation_code",
+        region=region,
+        usernames=[normalize_digits(n) for n in national_id] if national_id else None,
+        include_activated=everyone,
+    )
     if out_file is not None:
         with out_file.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
@@ -228,24 +232,18 @@ def activate() -> None:
 
     Example: `mohlat activate`
     """
-    from mohlat.services.activation import activate as activate_account
-
-    db = open_db()
-    try:
+    with connect() as link:
         username = os.environ.get("MOHLAT_USER") or typer.prompt("national ID")
         code = os.environ.get("MOHLAT_ACTIVATION_CODE") or typer.prompt(
             "activation code", hide_input=True
         )
         password = new_password("new password")
-        activate_account(
-            db,
+        link.call(
+            "session.activate",
             username=normalize_digits(username).strip(),
             code=code,
             new_password=password,
-            now=current_time(),
         )
-    finally:
-        db.dispose()
     ok("account activated; log in with your new password")
 
 
@@ -262,10 +260,7 @@ def policy_show() -> None:
 
     Example: `mohlat policy show`
     """
-    from mohlat.services.login_policy import login_policy
-
-    with acting() as (db, _actor):
-        policy = login_policy(db)
+    policy = call("policy.show")
     console.print(_policy_line(policy))
 
 
@@ -285,17 +280,12 @@ def policy_set(
 
     Example: `mohlat policy set --max-failed-logins 3 --lock-minutes 30`
     """
-    from mohlat.services.login_policy import set_login_policy
-
-    with acting() as (db, actor):
-        policy = set_login_policy(
-            db,
-            actor=actor,
-            now=current_time(),
-            max_failed_logins=max_failed_logins,
-            lock_minutes=lock_minutes,
-            activation_days=activation_days,
-        )
+    policy = call(
+        "policy.set",
+        max_failed_logins=max_failed_logins,
+        lock_minutes=lock_minutes,
+        activation_days=activation_days,
+    )
     ok(_policy_line(policy))
 
 

@@ -11,16 +11,13 @@ from mohlat.commands.common import (
     CampaignOption,
     JsonOption,
     LimitOption,
-    acting,
-    current_time,
     maybe,
     number,
     ok,
     out,
-    reading,
 )
+from mohlat.commands.gateway import call
 from mohlat.display import when
-from mohlat.errors import InvalidInput
 from mohlat.render import (
     calendar_tables,
     due_table,
@@ -65,20 +62,15 @@ def holiday_add(
 
     Example: `mohlat holiday add 1400/02/13 --reason "air pollution" --province Tehran`
     """
-    from mohlat.services.deadlines import add_closure
-
-    with acting() as (db, actor):
-        moved = add_closure(
-            db,
-            actor=actor,
-            now=current_time(),
-            first_day=first_day,
-            last_day=last_day,
-            reason=reason,
-            regions=list(region or []),
-            provinces=province or [],
-            working_day=working_day,
-        )
+    moved = call(
+        "calendar.add",
+        first_day=first_day,
+        last_day=last_day,
+        reason=reason,
+        regions=list(region or []),
+        provinces=province or [],
+        working_day=working_day,
+    )
     ok(f"recorded as #{moved.closure_id}; {moved.deadlines} pending deadline(s) moved")
 
 
@@ -93,12 +85,7 @@ def holiday_remove(
 
     Example: `mohlat holiday remove 3 --reason "announced in error"`
     """
-    from mohlat.services.deadlines import remove_closure
-
-    with acting() as (db, actor):
-        moved = remove_closure(
-            db, actor=actor, now=current_time(), closure_id=closure, reason=reason
-        )
+    moved = call("calendar.remove", closure=closure, reason=reason)
     ok(f"removed; {moved.deadlines} pending deadline(s) moved")
 
 
@@ -114,11 +101,7 @@ def holiday_list(
 
     Example: `mohlat holiday list --year 1400`
     """
-    from mohlat.calendars import tehran_date
-    from mohlat.services.calendar import holiday_calendar
-
-    with reading() as (db, actor):
-        found = holiday_calendar(db, actor=actor, year=year or tehran_date(current_time()).year)
+    found = call("calendar.read", year=year)
     out(as_json, holidays_json(found), calendar_tables(found))
 
 
@@ -147,35 +130,16 @@ def deadline_extend(
 
     Example: `mohlat deadline extend --window declaration --region 3 --to 1400/02/08 --reason x`
     """
-    from mohlat.services.deadlines import extend_case, extend_window
-
-    if window is None and case is None:
-        raise InvalidInput("case", None, "a case, or --window declaration|review")
-    with acting() as (db, actor):
-        if window is not None:
-            moved = extend_window(
-                db,
-                actor=actor,
-                now=current_time(),
-                campaign=campaign,
-                window=window,
-                region=region,
-                to=to,
-                days=days,
-                reason=reason,
-            )
-        else:
-            assert case is not None
-            moved = extend_case(
-                db,
-                actor=actor,
-                now=current_time(),
-                ref=normalize_digits(case),
-                campaign=campaign,
-                reason=reason,
-                to=to,
-                days=days,
-            )
+    moved = call(
+        "deadline.extend",
+        reason=reason,
+        case=normalize_digits(case) if case else None,
+        campaign=campaign,
+        window=window,
+        region=region,
+        to=to,
+        days=days,
+    )
     due = f"; now due {when(moved.due_at)}" if moved.due_at is not None else ""
     ok(f"{moved.deadlines} deadline(s) extended{due}")
 
@@ -189,11 +153,10 @@ def due(
 
     Example: `mohlat due --within 3d`
     """
-    from mohlat.services.due import due_soon, parse_span
+    from mohlat.services.due import parse_span
 
-    span = parse_span(within)
-    with acting() as (db, actor):
-        rows = due_soon(db, actor=actor, campaign=campaign, now=current_time(), within=span)
+    parse_span(within)  # refused here before logging in
+    rows = call("due", within=within, campaign=campaign)
     out(as_json, [plain(r) for r in rows], due_table(rows, within))
 
 
@@ -207,10 +170,7 @@ def reminder_list(
 
     Example: `mohlat reminder list --json`
     """
-    from mohlat.services.due import outbox
-
-    with acting() as (db, actor):
-        rows = outbox(db, actor=actor, unsent_only=not everything, limit=limit)
+    rows = call("reminder.list", all=everything, limit=limit)
     out(as_json, [plain(r) for r in rows], reminders_table(rows))
 
 

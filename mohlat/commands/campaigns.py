@@ -11,15 +11,13 @@ from mohlat.commands.common import (
     JsonOption,
     LimitOption,
     RegionOption,
-    acting,
-    current_time,
     err_console,
     maybe,
     number,
     ok,
     out,
-    reading,
 )
+from mohlat.commands.gateway import call
 from mohlat.display import when
 from mohlat.render import (
     campaign_text,
@@ -58,28 +56,21 @@ def campaign_create(
 
     Example: `mohlat campaign create 1400-2 --first-day 1400/01/17 --last-day ۱۴۰۰/۰۲/۰۵`
     """
-    from mohlat.scoring import load_rubric_file
-    from mohlat.services.campaigns import campaign_settings, create_campaign
+    from mohlat.scoring import read_rubric_text
 
-    settings = campaign_settings(
+    campaign = call(
+        "campaign.create",
+        code=code,
+        first_day=first_day,
+        last_day=last_day,
+        title=title,
         review_days=review_days,
         correction_days=correction_days,
         appeal_days=appeal_days,
         decision_days=decision_days,
+        rubric=read_rubric_text(rubric) if rubric else None,
+        rubric_source=str(rubric) if rubric else None,
     )
-    loaded = load_rubric_file(rubric) if rubric else None
-    with acting() as (db, actor):
-        campaign = create_campaign(
-            db,
-            actor=actor,
-            now=current_time(),
-            code=code,
-            title=title or code,
-            first_day=first_day,
-            last_day=last_day,
-            settings=settings,
-            rubric=loaded,
-        )
     ok(
         f"campaign {campaign.code}: declarations {when(campaign.opens_at)} → "
         f"{when(campaign.closes_at)}; review until {when(campaign.review_closes_at)}"
@@ -92,10 +83,7 @@ def campaign_list(as_json: JsonOption = False) -> None:
 
     Example: `mohlat campaign list --json`
     """
-    from mohlat.services.campaigns import campaigns
-
-    with reading() as (db, actor):
-        found = campaigns(db, actor=actor)
+    found = call("campaign.list")
     out(as_json, [campaign_json(c) for c in found], campaigns_table(found))
 
 
@@ -111,10 +99,7 @@ def campaign_show(
 
     Example: `mohlat campaign show 1400-2`
     """
-    from mohlat.services.campaigns import campaign_overview
-
-    with reading() as (db, actor):
-        overview = campaign_overview(db, actor=actor, code=code)
+    overview = call("campaign.show", code=code)
     out(as_json, campaign_overview_json(overview), campaign_text(overview))
 
 
@@ -132,13 +117,9 @@ def office_import(
 
     Example: `mohlat office import offices.csv`
     """
-    from mohlat.services.offices import import_offices, read_offices_file
+    from mohlat.services.offices import read_offices_file
 
-    text = read_offices_file(path)
-    with acting() as (db, actor):
-        report = import_offices(
-            db, actor=actor, text=text, now=current_time(), skip_invalid=skip_invalid
-        )
+    report = call("office.import", text=read_offices_file(path), skip_invalid=skip_invalid)
     for error in report.skipped:
         err_console.print(f"skipped: {error}")
     ok(f"{report.offices} office(s) imported; {report.cases_opened} case(s) opened")
@@ -154,10 +135,7 @@ def office_list(
 
     Example: `mohlat office list --region 3`
     """
-    from mohlat.services.offices import list_offices
-
-    with acting() as (db, actor):
-        offices = list_offices(db, actor=actor, region=region, limit=limit)
+    offices = call("office.list", region=region, limit=limit)
     out(as_json, [plain(o) for o in offices], offices_table(offices))
 
 

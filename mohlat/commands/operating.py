@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,7 +13,6 @@ from rich.markup import escape
 from mohlat.commands.common import (
     MANY,
     CampaignOption,
-    acting,
     console,
     current_time,
     err_console,
@@ -24,6 +22,7 @@ from mohlat.commands.common import (
     ok,
     open_db,
 )
+from mohlat.commands.gateway import call
 from mohlat.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -87,19 +86,16 @@ def verify(
 
     Example: `mohlat verify --heads /srv/keep/heads-1405-09-11.json`
     """
-    from mohlat.services.heads import chain_key
-    from mohlat.services.verify import verify_timelines
-
     text = _read_heads(heads) if heads is not None else None
-    key = chain_key(os.environ) if heads is not None else None
-    with acting() as (db, actor):
-        report = verify_timelines(db, actor=actor, campaign=campaign, heads=text, key=key)
+    report = call("verify", campaign=campaign, heads=text)
     _print_verified(report)
 
 
-def _read_heads(path: Path) -> bytes:
+def _read_heads(path: Path) -> str:
     try:
-        return path.read_bytes()
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("--heads", str(path), "a heads file `heads export` wrote") from None
     except OSError as exc:
         raise InvalidInput(
             "--heads", str(path), f"a readable heads file ({exc.strerror})"
@@ -116,12 +112,8 @@ def heads_export(
 
     Example: `mohlat heads export /srv/keep/heads-1405-09-11.json`
     """
-    from mohlat.services.heads import chain_key, export_heads
-
     new_file(target, "heads file")
-    key = chain_key(os.environ)
-    with acting() as (db, actor):
-        text = export_heads(db, actor=actor, key=key)
+    text = call("heads.export").text
     target.write_text(text, encoding="utf-8")
     ok(f"heads written to {target}; keep it where the database's users cannot write")
 

@@ -15,7 +15,6 @@ from mohlat.commands.common import (
     JsonOption,
     LimitOption,
     RegionOption,
-    acting,
     console,
     current_time,
     maybe,
@@ -23,8 +22,8 @@ from mohlat.commands.common import (
     ok,
     out,
     print_json,
-    reading,
 )
+from mohlat.commands.gateway import call
 from mohlat.display import case_table, score_table, timeline_table
 from mohlat.render import (
     case_heading,
@@ -62,18 +61,9 @@ def case_list(
 
     Example: `mohlat case list --state regional_review --region 3`
     """
-    from mohlat.services.cases import list_cases
-
-    with acting() as (db, actor):
-        rows = list_cases(
-            db,
-            actor=actor,
-            campaign=campaign,
-            state=state,
-            region=region,
-            overdue=overdue,
-            limit=limit,
-        )
+    rows = call(
+        "case.list", campaign=campaign, state=state, region=region, overdue=overdue, limit=limit
+    )
     out(
         as_json,
         [case_json(r) for r in rows],
@@ -88,10 +78,8 @@ def case_show(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOptio
     Example: `mohlat case show 17`
     """
     from mohlat.scoring import Score
-    from mohlat.services.cases import show_case
 
-    with acting() as (db, actor):
-        view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    view = call("case.show", ref=normalize_digits(case), campaign=campaign)
     now = current_time()
     if as_json:
         left = [time_left(d, now) for d in view.deadlines]
@@ -111,10 +99,7 @@ def timeline(case: CaseArg, campaign: CampaignOption = None, as_json: JsonOption
 
     Example: `mohlat timeline 17 --json`
     """
-    from mohlat.services.cases import show_case
-
-    with acting() as (db, actor):
-        view = show_case(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    view = call("case.show", ref=normalize_digits(case), campaign=campaign)
     out(as_json, [event_json(e) for e in view.events], timeline_table(view.events))
 
 
@@ -135,11 +120,9 @@ def ranking(
 
     Example: `mohlat ranking --region 3 --csv ranking-region-3.csv`
     """
-    from mohlat.services.ranking import ranking as ranking_rows
     from mohlat.services.ranking import write_ranking_csv
 
-    with reading() as (db, actor):
-        rows = ranking_rows(db, actor=actor, campaign=campaign, region=region, limit=limit)
+    rows = call("ranking", campaign=campaign, region=region, limit=limit)
     if csv_file is not None:
         write_ranking_csv(rows, csv_file)
         ok(f"{len(rows)} row(s) written to {csv_file}")
@@ -156,10 +139,7 @@ def eligible(
 
     Example: `mohlat eligible --min-grade B`
     """
-    from mohlat.services.ranking import eligible as eligible_rows
-
-    with acting() as (db, actor):
-        per_region = eligible_rows(db, actor=actor, campaign=campaign, min_grade=min_grade)
+    per_region = call("eligible", campaign=campaign, min_grade=min_grade)
     if as_json:
         print_json(eligible_json(per_region))
         return
@@ -178,10 +158,7 @@ def score_explain(
 
     Example: `mohlat score explain 17`
     """
-    from mohlat.services.ranking import explain
-
-    with acting() as (db, actor):
-        found = explain(db, actor=actor, ref=normalize_digits(case), campaign=campaign)
+    found = call("score.explain", ref=normalize_digits(case), campaign=campaign)
     if as_json:
         print_json(explanation_json(found))
         return

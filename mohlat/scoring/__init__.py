@@ -18,7 +18,13 @@ from mohlat.scoring.ranking import (
     positions_among,
     rank,
 )
-from mohlat.scoring.rubric import Rubric, default_rubric, load_rubric, load_rubric_file
+from mohlat.scoring.rubric import (
+    Rubric,
+    default_rubric,
+    load_rubric,
+    load_rubric_file,
+    read_rubric_text,
+)
 from mohlat.scoring.score import Score, ScoreLine, score_case
 
 __all__ = [
@@ -36,5 +42,6 @@ __all__ = [
     "position_among",
     "positions_among",
     "rank",
+    "read_rubric_text",
     "score_case",
 ]

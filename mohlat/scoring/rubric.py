@@ -43,7 +43,7 @@ from mohlat.scoring._line import hundredths
 from mohlat.scoring._load import parse_rubric
 from mohlat.scoring.criteria import Association, Criterion, Field, Grade, Violation
 
-__all__ = ["Rubric", "default_rubric", "load_rubric", "load_rubric_file"]
+__all__ = ["Rubric", "default_rubric", "load_rubric", "load_rubric_file", "read_rubric_text"]
 
 DEFAULT_RUBRIC = "default_rubric.toml"
 
@@ -202,15 +202,20 @@ def load_rubric(text: str, *, source: str = "<rubric>") -> Rubric:
     )
 
 
-def load_rubric_file(path: str | os.PathLike[str]) -> Rubric:
-    """The rubric in the UTF-8 file at ``path``."""
+def read_rubric_text(path: str | os.PathLike[str]) -> str:
+    """The text of the UTF-8 rubric file at ``path`` (not yet checked as a rubric)."""
     try:
         data = pathlib.Path(path).read_bytes()
     except OSError as error:
         raise InvalidRubric(
             str(path), error.strerror or str(error), "a readable rubric file"
         ) from None
-    return load_rubric(_decode(data, str(path)), source=str(path))
+    return _decode(data, str(path))
+
+
+def load_rubric_file(path: str | os.PathLike[str]) -> Rubric:
+    """The rubric in the UTF-8 file at ``path``."""
+    return load_rubric(read_rubric_text(path), source=str(path))
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from mohlat.store import queries as q
 from mohlat.store.models import AccountEvent
 from mohlat.store.models import Session as LoginSession
 from mohlat.text_rules import fold_username
+from mohlat.views import SessionView
 from mohlat.workflow.definition import Role
 
 __all__ = [
@@ -71,19 +72,6 @@ class IssuedSession:
     #: the session is restricted to changing the password (and logging out)
     must_change_password: bool
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """A session as it is listed (never its token)."""
-
-    id: int
-    username: str
-    created_at: datetime
-    expires_at: datetime
-    last_seen_at: datetime
-    client: str
-    revoked_at: datetime | None
 
 
 def _token_hash(token: str) -> str:

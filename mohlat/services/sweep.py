@@ -28,7 +28,7 @@ from mohlat.workflow.definition import DeadlineKind
 from mohlat.workflow.rulebook import actions_fired_by, office_deadline_kinds
 from mohlat.workflow.settings import CampaignSettings
 
-__all__ = ["SweepReport", "sweep"]
+__all__ = ["LAST_SWEEP_KEY", "SweepReport", "sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ class SweepReport:
         return sum(self.moves.values())
 
 
+#: the server setting that keeps the instant the last whole sweep applied everything to
+LAST_SWEEP_KEY = "sweep.last_at"
+
+
 def sweep(
     db: Database, *, now: datetime, batch_size: int = DEFAULT_BATCH, actor: str = SYSTEM.name
 ) -> SweepReport:
@@ -69,6 +73,7 @@ def sweep(
             due = next_due(tx, now=now, limit=batch_size)
             if due is None:
                 report.reminders = _queue_reminders(tx, now=now)
+                q.put_setting(tx, key=LAST_SWEEP_KEY, value=now.isoformat())
                 return report
             report.batches += 1
             if due.campaign_id is not None:

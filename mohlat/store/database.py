@@ -116,6 +116,13 @@ class Database:
         with self._translating():
             return inspect(self.engine).has_table("cases")
 
+    def schema_revisions(self) -> tuple[str | None, str | None]:
+        """The schema revision the database is at, and the newest one mohlat has."""
+        from mohlat.store.migrate import revisions
+
+        with self._translating():
+            return revisions(self.engine)
+
     @contextmanager
     def _translating(self) -> Iterator[None]:
         try:

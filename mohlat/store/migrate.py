@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from mohlat.errors import DatabaseError
 from mohlat.store import _dialect
 
-__all__ = ["MIGRATIONS", "alembic_config", "upgrade"]
+__all__ = ["MIGRATIONS", "alembic_config", "revisions", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,3 +39,14 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
         if dangling := _dialect.dangling_references(connection):
             raise DatabaseError(f"migrating leaves dangling references: {dangling[:5]}")
+
+
+def revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The database's schema revision (None: none yet) and the newest one there is."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return current, head

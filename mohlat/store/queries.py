@@ -809,6 +809,17 @@ def put_setting(tx: Session, *, key: str, value: str) -> None:
     tx.merge(Setting(key=key, value=value))
 
 
+def pending_due(tx: Session, *, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending deadlines are due at ``now`` (a sweep has yet to apply them),
+    and the earliest of them."""
+    earliest = func.min(col(Deadline.due_at), type_=UTCDateTime())
+    query = select(func.count(), earliest).where(
+        col(Deadline.status) == "pending", col(Deadline.due_at) <= now
+    )
+    count, first = tx.execute(query).one()
+    return int(count), first
+
+
 # --- closures ------------------------------------------------------------------------
 
 
