@@ -130,7 +130,7 @@ def operation(
         missing = [f for f in path_fields(path) if f not in params.model_fields]
         if missing:
             raise ValueError(f"operation {name!r}: path fields {missing} not in its params")
-        summary = (run.__doc__ or name).strip().splitlines()[0]
+        summary = " ".join((run.__doc__ or name).strip().split("\n\n")[0].split())
         OPERATIONS[name] = Operation(
             name,
             method,

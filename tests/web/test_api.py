@@ -159,3 +159,12 @@ def test_an_unknown_path_is_a_problem_too(site: Site) -> None:
     answer = site.http.get(f"{API}/nothing-here")
     assert answer.status_code == 404
     problem(answer)
+
+
+def test_the_readme_lists_every_operation_as_it_is() -> None:
+    from pathlib import Path
+
+    from mohlat.api.catalog import operations_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert operations_markdown() in readme
