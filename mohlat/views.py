@@ -8,7 +8,7 @@ database or reads the clock.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
@@ -18,6 +18,8 @@ __all__ = [
     "RANKING_COLUMNS",
     "AccountEventView",
     "AccountView",
+    "BrokenChain",
+    "CampaignFault",
     "CampaignOverview",
     "CampaignView",
     "CaseDetailView",
@@ -29,12 +31,20 @@ __all__ = [
     "EventView",
     "Explanation",
     "HolidayCalendar",
+    "ImportReport",
+    "IssuedCode",
+    "IssuedSession",
+    "LoginPolicy",
+    "Moved",
     "OfficeView",
     "OfficialHoliday",
     "RankingRow",
     "RegionCount",
     "ReminderView",
+    "RowError",
     "SessionView",
+    "VerifyReport",
+    "WrongField",
     "campaign_json",
     "campaign_overview_json",
     "case_detail_json",
@@ -221,6 +231,149 @@ def holidays_json(h: HolidayCalendar) -> dict[str, Any]:
         "official": [plain(d) for d in h.official],
         "closures": [plain(c) for c in h.closures],
     }
+
+
+# --- results of the services' writes and checks ------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a calendar change or an extension did."""
+
+    deadlines: int
+    cases: int
+    closure_id: int | None = None
+    #: the new due instant, for one case's extension
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one CSV row."""
+
+    line: int
+    column: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.column}: {self.why}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    offices: int
+    cases_opened: int
+    skipped: list[RowError]
+
+
+@dataclass(frozen=True)
+class BrokenChain:
+    """A case whose timeline does not hold, and its first broken event."""
+
+    case_id: int
+    office_code: str
+    #: the first broken event's seq; for a chain cut short, the seq of the missing event
+    seq: int
+    #: why, as a plain sentence
+    why: str
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} ({self.office_code}): event #{self.seq}: {self.why}"
+
+
+@dataclass(frozen=True)
+class WrongField:
+    """A case whose timeline holds but whose row says something else: the first field."""
+
+    case_id: int
+    office_code: str
+    field: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} ({self.office_code}): {self.why}"
+
+
+@dataclass(frozen=True)
+class CampaignFault:
+    """A campaign whose own record does not hold."""
+
+    campaign: str
+    #: what does not hold: "rubric", "event_count" or "heads"
+    what: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign}: {self.why}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What :func:`verify_timelines` checked and found."""
+
+    cases_checked: int
+    events_checked: int
+    #: the cases whose chain is broken, by case id, each once
+    broken: list[BrokenChain]
+    #: the cases whose chain holds but whose row disagrees with it, by case id, each once
+    wrong_fields: list[WrongField] = field(default_factory=list)
+    campaigns: list[CampaignFault] = field(default_factory=list)
+    #: whether a heads file was checked too
+    heads_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether everything checked holds."""
+        return not (self.broken or self.wrong_fields or self.campaigns)
+
+    def summary(self) -> str:
+        """What was checked, in one line: "9 case(s), 52 event(s) checked"."""
+        checked = f"{self.cases_checked} case(s), {self.events_checked} event(s) checked"
+        return checked + (", against the heads file" if self.heads_checked else "")
+
+    def faults(self) -> list[str]:
+        """Every fault found, one line each: campaigns first, then cases by id."""
+        by_case: list[BrokenChain | WrongField] = [*self.broken, *self.wrong_fields]
+        by_case.sort(key=lambda f: f.case_id)
+        return [str(f) for f in self.campaigns] + [str(f) for f in by_case]
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code just issued, with what a letter to the holder needs."""
+
+    national_id: str
+    office_code: str
+    office_name: str
+    region: int
+    province: str
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """The lockout and activation rules in force."""
+
+    max_failed_logins: int = 5
+    lock_minutes: int = 15
+    activation_days: int = 14
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    """A session just opened: its token (shown this once) and who it stands for."""
+
+    token: str
+    username: str
+    role: str
+    region: int | None
+    office_id: int | None
+    #: the session is restricted to changing the password (and logging out)
+    must_change_password: bool
+    expires_at: datetime
 
 
 # --- cases ---------------------------------------------------------------------------

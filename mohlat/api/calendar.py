@@ -8,8 +8,7 @@ from pydantic import Field
 from mohlat.api.operations import Call, Login, Params, operation
 from mohlat.calendars import normalize_digits
 from mohlat.errors import InvalidInput
-from mohlat.services.deadlines import Moved
-from mohlat.views import DueSoon, HolidayCalendar, ReminderView
+from mohlat.views import DueSoon, HolidayCalendar, Moved, ReminderView
 
 __all__: list[str] = []
 

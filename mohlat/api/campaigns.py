@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from mohlat.api.operations import Call, Login, Params, operation
-from mohlat.services.offices import ImportReport
-from mohlat.services.verify import VerifyReport
-from mohlat.views import CampaignOverview, CampaignView, OfficeView, RankingRow
+from mohlat.views import (
+    CampaignOverview,
+    CampaignView,
+    ImportReport,
+    OfficeView,
+    RankingRow,
+    VerifyReport,
+)
 
 __all__ = ["HeadsText", "Published"]
 

@@ -9,10 +9,14 @@ from pydantic import Field
 
 from mohlat.api.operations import Call, Login, Params, operation
 from mohlat.calendars import normalize_digits
-from mohlat.services.activation import IssuedCode
-from mohlat.services.login_policy import LoginPolicy
-from mohlat.services.sessions import IssuedSession
-from mohlat.views import AccountEventView, AccountView, SessionView
+from mohlat.views import (
+    AccountEventView,
+    AccountView,
+    IssuedCode,
+    IssuedSession,
+    LoginPolicy,
+    SessionView,
+)
 
 __all__ = ["Done", "ResetDone", "Revoked"]
 

@@ -13,7 +13,6 @@ forgot it activates again); an admin's reset does (:func:`reissue_after_reset`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mohlat.errors import AuthenticationFailed, InvalidInput, PermissionDenied, UserNotFound
@@ -32,6 +31,7 @@ from mohlat.services.login_policy import read_login_policy
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Account, AccountEvent, Office
+from mohlat.views import IssuedCode
 from mohlat.workflow.definition import Role
 
 __all__ = [
@@ -45,19 +45,6 @@ __all__ = [
 
 #: the answer to an unknown national ID and to a wrong code alike
 WRONG_CODE = "wrong national ID or activation code"
-
-
-@dataclass(frozen=True)
-class IssuedCode:
-    """A code just issued, with what a letter to the holder needs."""
-
-    national_id: str
-    office_code: str
-    office_name: str
-    region: int
-    province: str
-    code: str
-    expires_at: datetime
 
 
 def issue_activation_code(db: Database, *, actor: Actor, username: str, now: datetime) -> str:

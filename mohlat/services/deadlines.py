@@ -25,7 +25,7 @@ Policy:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,7 @@ from mohlat.store.models import Closure
 from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
 from mohlat.text_rules import clean_text
+from mohlat.views import Moved
 from mohlat.workflow.definition import PUBLICATION_KIND, STATE_DEADLINES, DeadlineKind, State
 from mohlat.workflow.engine import CampaignRules, DeadlineChange, Plan, plan_note
 
@@ -66,17 +67,6 @@ class ClosureNotFound(NotFound):
     """No closure with this id."""
 
     what = "closure"
-
-
-@dataclass(frozen=True)
-class Moved:
-    """What a calendar change or an extension did."""
-
-    deadlines: int
-    cases: int
-    closure_id: int | None = None
-    #: the new due instant, for one case's extension
-    due_at: datetime | None = None
 
 
 def _reason(reason: str) -> str:

@@ -8,7 +8,7 @@ changes it. A value never set has its default (5 failures, 15 minutes, 14 days).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Final
 
@@ -17,17 +17,9 @@ from mohlat.services.access import Actor, authorize
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import AccountEvent
+from mohlat.views import LoginPolicy
 
 __all__ = ["LIMITS", "LoginPolicy", "login_policy", "read_login_policy", "set_login_policy"]
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """The lockout and activation rules in force."""
-
-    max_failed_logins: int = 5
-    lock_minutes: int = 15
-    activation_days: int = 14
 
 
 #: what an admin may set each value to (inclusive bounds)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from mohlat.services.plain import office_view
 from mohlat.store import Database
 from mohlat.store import queries as q
 from mohlat.text_rules import clean_code, clean_name
-from mohlat.views import OfficeView
+from mohlat.views import ImportReport, OfficeView, RowError
 from mohlat.workflow.definition import Role
 
 __all__ = [
@@ -46,18 +45,6 @@ MAX_ROWS = 200_000
 MAX_FIELD = 200
 
 
-@dataclass(frozen=True)
-class RowError:
-    """What is wrong with one CSV row."""
-
-    line: int
-    column: str
-    why: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.why}"
-
-
 class InvalidCsv(InvalidInput):
     """A CSV import with bad rows; nothing was imported."""
 
@@ -70,15 +57,6 @@ class InvalidCsv(InvalidInput):
             f"{len(errors)} bad row(s)",
             f"fix these rows (nothing was imported):\n  {shown}{more}",
         )
-
-
-@dataclass
-class ImportReport:
-    """What an import did."""
-
-    offices: int
-    cases_opened: int
-    skipped: list[RowError]
 
 
 def parse_offices(text: str) -> tuple[list[dict[str, Any]], list[RowError]]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -33,7 +32,7 @@ from mohlat.store import queries as q
 from mohlat.store.models import AccountEvent
 from mohlat.store.models import Session as LoginSession
 from mohlat.text_rules import fold_username
-from mohlat.views import SessionView
+from mohlat.views import IssuedSession, SessionView
 from mohlat.workflow.definition import Role
 
 __all__ = [
@@ -58,20 +57,6 @@ SESSION_CLOSED: Final = "the session has expired or was closed; log in again"
 _SEEN_EVERY: Final = timedelta(seconds=60)
 #: the longest client address kept (the column's width)
 _CLIENT_CHARS: Final = 64
-
-
-@dataclass(frozen=True)
-class IssuedSession:
-    """A session just opened: its token (shown this once) and who it stands for."""
-
-    token: str
-    username: str
-    role: str
-    region: int | None
-    office_id: int | None
-    #: the session is restricted to changing the password (and logging out)
-    must_change_password: bool
-    expires_at: datetime
 
 
 def _token_hash(token: str) -> str:

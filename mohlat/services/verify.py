@@ -51,6 +51,7 @@ from mohlat.services.heads import Heads, load_heads
 from mohlat.services.rules import campaign_rules, rubric_of
 from mohlat.store import Database, Transaction, audit
 from mohlat.store import queries as q
+from mohlat.views import BrokenChain, CampaignFault, VerifyReport, WrongField
 from mohlat.workflow.definition import RANKED_STATES, DeadlineKind
 from mohlat.workflow.engine import CampaignRules
 from mohlat.workflow.replay import (
@@ -69,78 +70,6 @@ __all__ = ["BrokenChain", "CampaignFault", "VerifyReport", "WrongField", "verify
 _CASES_PER_PAGE = 1000
 
 _RANKED = frozenset(s.value for s in RANKED_STATES)
-
-
-@dataclass(frozen=True)
-class BrokenChain:
-    """A case whose timeline does not hold, and its first broken event."""
-
-    case_id: int
-    office_code: str
-    #: the first broken event's seq; for a chain cut short, the seq of the missing event
-    seq: int
-    #: why, as a plain sentence
-    why: str
-
-    def __str__(self) -> str:
-        return f"case {self.case_id} ({self.office_code}): event #{self.seq}: {self.why}"
-
-
-@dataclass(frozen=True)
-class WrongField:
-    """A case whose timeline holds but whose row says something else: the first field."""
-
-    case_id: int
-    office_code: str
-    field: str
-    why: str
-
-    def __str__(self) -> str:
-        return f"case {self.case_id} ({self.office_code}): {self.why}"
-
-
-@dataclass(frozen=True)
-class CampaignFault:
-    """A campaign whose own record does not hold."""
-
-    campaign: str
-    #: what does not hold: "rubric", "event_count" or "heads"
-    what: str
-    why: str
-
-    def __str__(self) -> str:
-        return f"campaign {self.campaign}: {self.why}"
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """What :func:`verify_timelines` checked and found."""
-
-    cases_checked: int
-    events_checked: int
-    #: the cases whose chain is broken, by case id, each once
-    broken: list[BrokenChain]
-    #: the cases whose chain holds but whose row disagrees with it, by case id, each once
-    wrong_fields: list[WrongField] = field(default_factory=list)
-    campaigns: list[CampaignFault] = field(default_factory=list)
-    #: whether a heads file was checked too
-    heads_checked: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Whether everything checked holds."""
-        return not (self.broken or self.wrong_fields or self.campaigns)
-
-    def summary(self) -> str:
-        """What was checked, in one line: "9 case(s), 52 event(s) checked"."""
-        checked = f"{self.cases_checked} case(s), {self.events_checked} event(s) checked"
-        return checked + (", against the heads file" if self.heads_checked else "")
-
-    def faults(self) -> list[str]:
-        """Every fault found, one line each: campaigns first, then cases by id."""
-        by_case: list[BrokenChain | WrongField] = [*self.broken, *self.wrong_fields]
-        by_case.sort(key=lambda f: f.case_id)
-        return [str(f) for f in self.campaigns] + [str(f) for f in by_case]
 
 
 @dataclass

@@ -95,3 +95,19 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     result = _run(["campaign", "list"], {"MOHLAT_SERVER": "http://127.0.0.1:9"})
     assert result.exit_code == 2
     assert "no answer from the server at 'http://127.0.0.1:9'" in result.output
+
+
+def test_a_command_through_the_server_loads_no_database_layer(live_url: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mohlat.cli import main; sys.argv=['mohlat','campaign','list'];\n"
+        "try: main()\nexcept SystemExit as e: assert e.code in (0, None), e.code\n"
+        "loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'mohlat.store') if m in sys.modules]\n"
+        "assert not loaded, loaded"
+    )
+    env = {**os.environ, "MOHLAT_SERVER": live_url}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "1400-2" in done.stdout
