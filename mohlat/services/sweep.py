@@ -52,6 +52,9 @@ class SweepReport:
         return sum(self.moves.values())
 
 
+#: how long a closed or expired session stays listed (`user sessions --all`)
+SESSIONS_KEPT = timedelta(days=30)
+
 #: the server setting that keeps the instant the last whole sweep applied everything to
 LAST_SWEEP_KEY = "sweep.last_at"
 
@@ -74,6 +77,7 @@ def sweep(
             if due is None:
                 report.reminders = _queue_reminders(tx, now=now)
                 q.put_setting(tx, key=LAST_SWEEP_KEY, value=now.isoformat())
+                q.prune_sessions(tx, ended_before=now - SESSIONS_KEPT)
                 return report
             report.batches += 1
             if due.campaign_id is not None:

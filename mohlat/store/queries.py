@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
@@ -731,6 +742,17 @@ def lock_account(tx: Session, *, account_id: int) -> Account | None:
 
 
 # --- sessions ------------------------------------------------------------------------
+
+
+def prune_sessions(tx: Session, *, ended_before: datetime) -> int:
+    """Forget the sessions that expired or were closed before ``ended_before``; how many."""
+    query = delete(LoginSession).where(
+        or_(
+            col(LoginSession.expires_at) < ended_before,
+            col(LoginSession.revoked_at) < ended_before,
+        )
+    )
+    return int(tx.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def session_with_account(tx: Session, *, token_hash: str) -> tuple[LoginSession, Account] | None:

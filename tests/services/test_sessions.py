@@ -313,3 +313,16 @@ def test_the_table_keeps_the_tokens_hash_never_the_token(world: World) -> None:
     assert token not in stored
     assert hashlib.sha256(token.encode()).hexdigest() in stored
     assert "203.0.113.9" in stored
+
+
+def test_a_sweep_forgets_sessions_ended_over_30_days_ago(world: World) -> None:
+    supervisor(world)
+    old = open_session(world.db, username="sup1", password=PASSWORD, now=AT)
+    close_session(world.db, token=old.token, now=AT)
+    recent = open_session(world.db, username="sup1", password=PASSWORD, now=AT + timedelta(days=2))
+    close_session(world.db, token=recent.token, now=AT + timedelta(days=2))
+    world.sweep(AT + timedelta(days=31))
+    kept = list_sessions(
+        world.db, actor=World.admin, now=AT + timedelta(days=31), include_closed=True
+    )
+    assert [s.created_at for s in kept] == [AT + timedelta(days=2)]
