@@ -25,7 +25,7 @@ if [ "$remote" = "--remote" ]; then
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   mohlat serve --port "$port" >server.log 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do
     python3 -c "import urllib.request as u; u.urlopen(\"http://127.0.0.1:$port/healthz\")" 2>/dev/null && break
     sleep 0.1
   done

@@ -30,19 +30,26 @@ __all__ = [
     "DueSoon",
     "EventView",
     "Explanation",
+    "GradeCount",
     "HolidayCalendar",
     "ImportReport",
     "IssuedCode",
     "IssuedSession",
     "LoginPolicy",
     "Moved",
+    "OfficeStanding",
     "OfficeView",
     "OfficialHoliday",
+    "RankingFilter",
+    "RankingPage",
     "RankingRow",
+    "RankingSummary",
     "RegionCount",
     "ReminderView",
     "RowError",
+    "ScoreBin",
     "SessionView",
+    "StandingLine",
     "VerifyReport",
     "WrongField",
     "campaign_json",
@@ -521,6 +528,83 @@ class RankingRow:
 
 #: the ranking's columns (its CSV header and JSON keys): :class:`RankingRow`'s fields
 RANKING_COLUMNS: Final[tuple[str, ...]] = tuple(f.name for f in fields(RankingRow))
+
+
+class RankingFilter(NamedTuple):
+    """What a ranking page is narrowed to (None: anything)."""
+
+    region: int | None = None
+    province: str | None = None
+    kind: str | None = None
+    #: the grade shown: the final one once there is one, else the published one
+    grade: str | None = None
+    #: part of an office code or name
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a campaign's ranking, narrowed by filters."""
+
+    campaign: str
+    rows: tuple[RankingRow, ...]
+    #: how many rows the whole narrowed ranking has
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the narrowed ranking has (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+class GradeCount(NamedTuple):
+    """How many of a region's ranked cases have a grade (the final one once known)."""
+
+    region: int
+    grade: str | None
+    cases: int
+
+
+class ScoreBin(NamedTuple):
+    """How many ranked cases have a total from ``low`` up to (not including) ``high``."""
+
+    low: float
+    high: float
+    cases: int
+
+
+class StandingLine(NamedTuple):
+    """One line of a published score, as the public sees it (no input values)."""
+
+    code: str
+    label_fa: str
+    points: float
+
+
+@dataclass(frozen=True)
+class OfficeStanding:
+    """An office's place in a campaign's ranking, its score line by line and its appeal
+    window: what its public page shows (nothing personal, no declaration)."""
+
+    campaign: str
+    row: RankingRow
+    lines: tuple[StandingLine, ...]
+    #: when the office's appeal window closes (None: it has none, or not yet)
+    appeal_due: datetime | None
+    #: whether that window is still open
+    appeal_open: bool
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    """A campaign's ranking in numbers: cases per region and grade, and the totals'
+    distribution."""
+
+    campaign: str
+    per_region: tuple[GradeCount, ...]
+    bins: tuple[ScoreBin, ...]
 
 
 def ranking_json(rows: list[RankingRow]) -> list[dict[str, Any]]:

@@ -11,8 +11,12 @@ from mohlat.views import (
     CampaignOverview,
     CampaignView,
     ImportReport,
+    OfficeStanding,
     OfficeView,
+    RankingFilter,
+    RankingPage,
     RankingRow,
+    RankingSummary,
     VerifyReport,
 )
 
@@ -164,6 +168,66 @@ def ranking(call: Call, p: RankingQuery) -> list[RankingRow]:
     from mohlat.services.ranking import ranking as ranked
 
     return ranked(call.db, actor=call.actor, campaign=p.campaign, region=p.region, limit=p.limit)
+
+
+class RankingPageQuery(Params):
+    campaign: str | None = Code
+    region: int | None = Field(default=None, ge=1, le=9)
+    province: str | None = Field(default=None, max_length=64)
+    kind: str | None = Field(default=None, max_length=32)
+    grade: str | None = Field(default=None, max_length=16, description="The grade shown.")
+    search: str | None = Field(default=None, max_length=64, description="Part of a code or name.")
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=50, ge=1, le=500)
+
+
+@operation(
+    "ranking.page", "GET", "/ranking/page", params=RankingPageQuery, result=RankingPage,
+    login=Login.OPTIONAL,
+)  # fmt: skip
+def ranking_page(call: Call, p: RankingPageQuery) -> RankingPage:
+    """One page of a campaign's ranking, narrowed by region, province, kind, grade or a
+    search (public once published)."""
+    from mohlat.calendars import normalize_digits
+    from mohlat.services.ranking import ranking_page as paged
+
+    search = normalize_digits(p.search).strip() if p.search else None
+    wanted = RankingFilter(p.region, p.province, p.kind, p.grade, search or None)
+    return paged(
+        call.db, actor=call.actor, campaign=p.campaign, wanted=wanted, page=p.page,
+        per_page=p.per_page,
+    )  # fmt: skip
+
+
+@operation(
+    "ranking.summary", "GET", "/ranking/summary", params=CampaignParam, result=RankingSummary,
+    login=Login.OPTIONAL,
+)  # fmt: skip
+def ranking_summary(call: Call, p: CampaignParam) -> RankingSummary:
+    """A campaign's ranking in numbers: cases per region and grade, the totals'
+    distribution (public once published)."""
+    from mohlat.services.ranking import ranking_summary as summary
+
+    return summary(call.db, actor=call.actor, campaign=p.campaign)
+
+
+class StandingQuery(Params):
+    code: str = Field(max_length=64, description="The office's code.")
+    campaign: str | None = Code
+
+
+@operation(
+    "ranking.office", "GET", "/ranking/offices/{code}", params=StandingQuery,
+    result=OfficeStanding, login=Login.OPTIONAL,
+)  # fmt: skip
+def office_standing(call: Call, p: StandingQuery) -> OfficeStanding:
+    """An office's place in the ranking, its score line by line and its appeal window
+    (public once published)."""
+    from mohlat.services.ranking import office_standing as standing
+
+    return standing(
+        call.db, actor=call.actor, campaign=p.campaign, office_code=p.code, now=call.now
+    )
 
 
 class EligibleQuery(Params):

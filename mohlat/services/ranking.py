@@ -10,31 +10,52 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from mohlat.errors import InvalidInput, Refused
+from mohlat.errors import InvalidInput, OfficeNotFound, Refused
 from mohlat.scoring import Score
 from mohlat.services.access import Actor, authorize, region_filter
 from mohlat.services.campaigns import find_campaign
 from mohlat.services.cases import resolve_case
 from mohlat.services.plain import case_summary
 from mohlat.services.rules import rubric_of
-from mohlat.store import Database
-from mohlat.store.ranking import RankedCase, ranked_cases
-from mohlat.views import RANKING_COLUMNS, Explanation, RankingRow, ranking_json
+from mohlat.store import Database, Transaction
+from mohlat.store import queries as q
+from mohlat.store.models import Campaign
+from mohlat.store.ranking import RankedCase, ranked_cases, ranking_counts
+from mohlat.store.ranking import ranking_page as ranking_rows_page
+from mohlat.text_rules import clean_code
+from mohlat.views import (
+    RANKING_COLUMNS,
+    Explanation,
+    GradeCount,
+    OfficeStanding,
+    RankingFilter,
+    RankingPage,
+    RankingRow,
+    RankingSummary,
+    ScoreBin,
+    StandingLine,
+    ranking_json,
+)
 from mohlat.workflow.definition import RANKED_STATES, Role, State
 
 __all__ = [
     "CSV_COLUMNS",
     "Explanation",
+    "RankingFilter",
     "RankingRow",
     "eligible",
     "explain",
+    "office_standing",
     "ranking",
     "ranking_csv",
     "ranking_json",
+    "ranking_page",
+    "ranking_summary",
     "write_ranking_csv",
 ]
 
@@ -98,17 +119,10 @@ def ranking(
     if limit is not None and limit < 1:
         raise InvalidInput("limit", limit, "a positive number of rows")
     with db.transaction(read_only=True) as tx:
-        found = find_campaign(tx, campaign)
+        found, visible, region, office_id = _readable_ranking(tx, actor, campaign, region)
         assert found.id is not None
-        office_id = None
-        if found.published_at is not None:
-            authorize(actor, "ranking.published")
-        else:
-            authorize(actor, "case.read")
-            assert actor is not None
-            visible, region, office_id = _remit(actor, region)
-            if not visible:
-                return []
+        if not visible:
+            return []
         rows = ranked_cases(
             tx,
             campaign_id=found.id,
@@ -118,6 +132,124 @@ def ranking(
             limit=limit,
         )
     return [_row(r) for r in rows]
+
+
+_RANKED_VALUES: Final[tuple[str, ...]] = tuple(s.value for s in RANKED_STATES)
+
+#: the width of a bin of the score distribution, in points
+SCORE_BIN = 10.0
+
+
+def _readable_ranking(
+    tx: Transaction, actor: Actor | None, campaign: str | None, region: int | None
+) -> tuple[Campaign, bool, int | None, int | None]:
+    """The campaign, and what of its ranking ``actor`` may read: (anything at all, the
+    region to narrow to, the office to narrow to), as :func:`ranking` says."""
+    found = find_campaign(tx, campaign)
+    if found.published_at is not None:
+        authorize(actor, "ranking.published")
+        return found, True, region, None
+    authorize(actor, "case.read")
+    assert actor is not None
+    visible, region, office_id = _remit(actor, region)
+    return found, visible, region, office_id
+
+
+def ranking_page(
+    db: Database,
+    *,
+    actor: Actor | None,
+    campaign: str | None,
+    wanted: RankingFilter,
+    page: int = 1,
+    per_page: int = 50,
+) -> RankingPage:
+    """One page of the ranking narrowed to ``wanted`` (public once published, as
+    :func:`ranking`), and how many rows match."""
+    if page < 1:
+        raise InvalidInput("page", page, "a page number from 1")
+    if not 1 <= per_page <= 500:
+        raise InvalidInput("per_page", per_page, "from 1 to 500 rows a page")
+    with db.transaction(read_only=True) as tx:
+        found, visible, region, office_id = _readable_ranking(tx, actor, campaign, wanted.region)
+        assert found.id is not None
+        if not visible:
+            return RankingPage(found.code, (), 0, page, per_page)
+        if office_id is not None:  # an office before publication: its own row
+            rows = ranked_cases(tx, campaign_id=found.id, states=RANKED_STATES, office_id=office_id)
+            return RankingPage(found.code, tuple(_row(r) for r in rows), len(rows), 1, per_page)
+        rows, total = ranking_rows_page(
+            tx,
+            campaign_id=found.id,
+            states=_RANKED_VALUES,
+            wanted=wanted._replace(region=region),
+            offset=(page - 1) * per_page,
+            limit=per_page,
+        )
+    return RankingPage(found.code, tuple(_row(r) for r in rows), total, page, per_page)
+
+
+def office_standing(
+    db: Database, *, actor: Actor | None, campaign: str | None, office_code: str, now: datetime
+) -> OfficeStanding:
+    """An office's place in the ranking, its published score line by line (the rubric's
+    Persian labels, no input values) and its appeal window at ``now`` (public once
+    published, as :func:`ranking`). :class:`OfficeNotFound` when it is not ranked there."""
+    code = clean_code(office_code, field="office")
+    with db.transaction(read_only=True) as tx:
+        found, visible, region, office_id = _readable_ranking(tx, actor, campaign, None)
+        assert found.id is not None
+        rows, _ = ranking_rows_page(
+            tx,
+            campaign_id=found.id,
+            states=_RANKED_VALUES,
+            wanted=RankingFilter(region=region, search=code),
+            offset=0,
+            limit=500,
+        )
+        ranked = next((r for r in rows if r.office_code == code), None)
+        if not visible or ranked is None:
+            raise OfficeNotFound(code)
+        row = q.case_by_id(tx, case_id=ranked.case_id)
+        assert row is not None
+        if office_id is not None and row.case.office_id != office_id:
+            raise OfficeNotFound(code)
+        appeal = [d for d in q.case_deadlines(tx, case_id=ranked.case_id) if d.kind == "appeal"]
+        rubric = rubric_of(found)
+    labels = {c.code: c.label_fa for c in rubric.criteria}
+    labels.update({v.code: v.label_fa for v in rubric.violations})
+    labels[rubric.association.code] = rubric.association.label_fa
+    lines = (
+        tuple(
+            StandingLine(line.code, labels.get(line.code, line.label), line.points)
+            for line in Score.from_json(row.breakdown).lines
+        )
+        if row.breakdown
+        else ()
+    )
+    due = appeal[-1].due_at if appeal else None
+    is_open = bool(appeal) and appeal[-1].status == "pending" and due is not None and now <= due
+    return OfficeStanding(found.code, _row(ranked), lines, due, is_open)
+
+
+def ranking_summary(db: Database, *, actor: Actor | None, campaign: str | None) -> RankingSummary:
+    """The ranking in numbers (public once published; before, within the reader's
+    region): cases per region and grade, and the distribution of totals."""
+    with db.transaction(read_only=True) as tx:
+        found, visible, region, office_id = _readable_ranking(tx, actor, campaign, None)
+        assert found.id is not None
+        if not visible or office_id is not None:
+            return RankingSummary(found.code, (), ())
+        per_grade, per_bin = ranking_counts(
+            tx, campaign_id=found.id, states=_RANKED_VALUES, bin_width=SCORE_BIN
+        )
+    return RankingSummary(
+        found.code,
+        tuple(GradeCount(*row) for row in per_grade if region is None or row[0] == region),
+        tuple(ScoreBin(b * SCORE_BIN, (b + 1) * SCORE_BIN, n) for b, n in per_bin)
+        if region is None
+        else (),
+    )
 
 
 # --- exports -------------------------------------------------------------------------

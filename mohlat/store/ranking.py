@@ -11,9 +11,17 @@ from sqlalchemy.orm import Session
 from mohlat.errors import InvalidInput
 from mohlat.scoring.ranking import TIE_BREAKERS
 from mohlat.store.models import Case, Office, table_of
+from mohlat.views import RankingFilter
 from mohlat.workflow.definition import RANKED_STATES
 
-__all__ = ["RankedCase", "number_positions", "ranked_cases"]
+__all__ = [
+    "RankedCase",
+    "RankingFilter",
+    "number_positions",
+    "ranked_cases",
+    "ranking_counts",
+    "ranking_page",
+]
 
 _cases = table_of(Case)
 _offices = table_of(Office)
@@ -38,21 +46,79 @@ class RankedCase(NamedTuple):
     province: str
 
 
-def ranked_cases(
+def _filtered(query: Any, wanted: RankingFilter) -> Any:
+    c, o = _cases.c, _offices.c
+    if wanted.region is not None:
+        query = query.where(c.region == wanted.region)
+    if wanted.province is not None:
+        query = query.where(c.province == wanted.province)
+    if wanted.kind is not None:
+        query = query.where(o.kind == wanted.kind)
+    if wanted.grade is not None:
+        query = query.where(func.coalesce(c.final_grade, c.grade) == wanted.grade)
+    if wanted.search:
+        query = query.where(
+            o.code.icontains(wanted.search, autoescape=True)
+            | o.name.icontains(wanted.search, autoescape=True)
+        )
+    return query
+
+
+def ranking_page(
     tx: Session,
     *,
     campaign_id: int,
     states: Sequence[str],
-    region: int | None = None,
-    office_id: int | None = None,
-    final_grades: Sequence[str] | None = None,
-    limit: int | None = None,
-) -> list[RankedCase]:
-    """The campaign's cases in ``states`` (optionally of one region, of one office, with a
-    final grade among ``final_grades``), by national position; cases without a position
-    come last, by total (higher first), then by office code."""
+    wanted: RankingFilter,
+    offset: int,
+    limit: int,
+) -> tuple[list[RankedCase], int]:
+    """One page of the campaign's ranking narrowed to ``wanted``, in the order of
+    :func:`ranked_cases`, and how many rows the whole of it has."""
     c, o = _cases.c, _offices.c
-    query: Any = (
+    base = (
+        select(c.id)
+        .join(_offices, o.id == c.office_id)
+        .where(c.campaign_id == campaign_id, c.state.in_([str(s) for s in states]))
+    )
+    total = tx.execute(
+        select(func.count()).select_from(_filtered(base, wanted).subquery())
+    ).scalar_one()
+    query = _filtered(_ranking_select(campaign_id, states), wanted).offset(offset).limit(limit)
+    return [RankedCase(*row) for row in tx.execute(query)], int(total)
+
+
+def ranking_counts(
+    tx: Session, *, campaign_id: int, states: Sequence[str], bin_width: float
+) -> tuple[list[tuple[int, str | None, int]], list[tuple[int, int]]]:
+    """The campaign's ranked cases counted per region and grade shown, and per score
+    bin (the bin's number: ``floor(total / bin_width)``)."""
+    c = _cases.c
+    shown_grade = func.coalesce(c.final_grade, c.grade)
+    shown_total = func.coalesce(c.final_total, c.total)
+    ranked = (c.campaign_id == campaign_id) & c.state.in_([str(s) for s in states])
+    per_grade = tx.execute(
+        select(c.region, shown_grade, func.count())
+        .where(ranked)
+        .group_by(c.region, shown_grade)
+        .order_by(c.region, shown_grade)
+    ).all()
+    bin_of = func.floor(shown_total / bin_width)
+    per_bin = tx.execute(
+        select(bin_of, func.count())
+        .where(ranked, shown_total.is_not(None))
+        .group_by(bin_of)
+        .order_by(bin_of)
+    ).all()
+    return (
+        [(int(r), g, int(n)) for r, g, n in per_grade],
+        [(int(b), int(n)) for b, n in per_bin],
+    )
+
+
+def _ranking_select(campaign_id: int, states: Sequence[str]) -> Any:
+    c, o = _cases.c, _offices.c
+    return (
         select(
             c.id,
             c.state,
@@ -79,6 +145,23 @@ def ranked_cases(
             c.id,
         )
     )
+
+
+def ranked_cases(
+    tx: Session,
+    *,
+    campaign_id: int,
+    states: Sequence[str],
+    region: int | None = None,
+    office_id: int | None = None,
+    final_grades: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> list[RankedCase]:
+    """The campaign's cases in ``states`` (optionally of one region, of one office, with a
+    final grade among ``final_grades``), by national position; cases without a position
+    come last, by total (higher first), then by office code."""
+    c = _cases.c
+    query: Any = _ranking_select(campaign_id, states)
     if region is not None:
         query = query.where(c.region == region)
     if office_id is not None:

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from mohlat import __version__
 from mohlat.api.remote import API_PREFIX
 from mohlat.clock import Clock, SystemClock
-from mohlat.web import problems
+from mohlat.web import problems, security
 from mohlat.web.limits import LoginLimits
+from mohlat.web.pages import pages_router
 from mohlat.web.routes import Served, api_router
 
 if TYPE_CHECKING:
@@ -84,7 +86,10 @@ def create_app(
     )
     app.state.served = served
     problems.install(app)
+    security.install(app)
     app.include_router(api_router(served), prefix=API_PREFIX)
+    app.include_router(pages_router(served))
+    app.mount("/static", StaticFiles(packages=[("mohlat.web", "static")]), name="static")
 
     @app.get("/healthz", tags=["health"], summary="The process is up")
     def healthz() -> dict[str, str]:

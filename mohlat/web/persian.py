@@ -1,0 +1,89 @@
+"""How the pages say things in Persian: the names of states, kinds, deadlines and
+actions, and numbers and instants in Persian digits, Jalali dates and Tehran time.
+
+The words are here once; the templates only look them up (:func:`filters`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from mohlat.calendars import format_date_long, format_instant, tehran_date, to_persian_digits
+
+__all__ = ["ACTIONS_FA", "KINDS_FA", "STATES_FA", "fa_number", "fa_when", "filters"]
+
+STATES_FA: Final[dict[str, str]] = {
+    "declaring": "خوداظهاری",
+    "regional_review": "بررسی منطقه",
+    "correction_referral": "ارجاع برای اصلاح",
+    "ranked": "رتبه‌بندی‌شده",
+    "appealed": "در حال رسیدگی به اعتراض",
+    "final": "قطعی",
+    "lapsed": "بدون خوداظهاری (منقضی)",
+}
+
+KINDS_FA: Final[dict[str, str]] = {
+    "pishkhan": "دفتر پیشخوان خدمات دولت",
+    "rural_ict": "دفتر ICT روستایی",
+}
+
+DEADLINES_FA: Final[dict[str, str]] = {
+    "declaration": "مهلت خوداظهاری",
+    "review": "مهلت بررسی منطقه",
+    "correction": "مهلت اصلاح",
+    "appeal": "مهلت اعتراض",
+    "appeal_decision": "مهلت رسیدگی به اعتراض",
+}
+
+ACTIONS_FA: Final[dict[str, str]] = {
+    "open": "تشکیل پرونده",
+    "declare": "خوداظهاری",
+    "review": "بررسی منطقه",
+    "refer": "ارجاع برای اصلاح",
+    "correct": "اصلاح",
+    "approve": "تأیید منطقه",
+    "publish": "انتشار رتبه‌ها",
+    "appeal": "اعتراض",
+    "decide": "رأی اعتراض",
+    "close_window": "پایان مهلت خوداظهاری",
+    "lapse_correction": "پایان مهلت اصلاح",
+    "close_review": "پایان مهلت بررسی",
+    "close_appeal": "پایان مهلت اعتراض",
+    "escalate": "ارجاع به مرجع بالاتر",
+    "extend": "تمدید مهلت",
+}
+
+
+def fa_number(value: float | int | None) -> str:
+    """A number in Persian digits (a score to the hundredth), or a dash."""
+    if value is None:
+        return "–"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return to_persian_digits(text.replace(".", "٫"))
+
+
+def fa_when(instant: datetime | None) -> str:
+    """An instant as a Jalali date and Tehran time in Persian: ۵ اردیبهشت ۱۴۰۰، ۲۳:۵۹."""
+    if instant is None:
+        return "–"
+    clock = format_instant(instant, fa=True, seconds=False).split(" ", 1)[1]
+    return f"{format_date_long(tehran_date(instant), fa=True)}، ساعت {clock}"
+
+
+def _looked_up(words: dict[str, str]) -> Callable[[Any], str]:
+    return lambda key: words.get(str(key), str(key))
+
+
+def filters() -> dict[str, Callable[..., str]]:
+    """The template filters: ``fa`` (digits), ``when``, ``state``, ``kind``, ...."""
+    return {
+        "fa": lambda v: to_persian_digits(str(v)),
+        "num": fa_number,
+        "when": fa_when,
+        "state": _looked_up(STATES_FA),
+        "kind": _looked_up(KINDS_FA),
+        "deadline": _looked_up(DEADLINES_FA),
+        "action": _looked_up(ACTIONS_FA),
+    }
