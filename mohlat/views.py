@@ -27,9 +27,11 @@ __all__ = [
     "CaseSummary",
     "ClosureView",
     "DeadlineView",
+    "DeclarationForm",
     "DueSoon",
     "EventView",
     "Explanation",
+    "FormField",
     "GradeCount",
     "HolidayCalendar",
     "ImportReport",
@@ -117,6 +119,32 @@ def campaign_overview_json(o: CampaignOverview) -> dict[str, Any]:
     if o.counts is not None:
         data["cases"] = [{"region": r, "state": s, "count": n} for r, s, n in o.counts]
     return data
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a campaign's declaration, as its rubric asks for it."""
+
+    code: str
+    label: str
+    label_fa: str
+    #: int, number, choice or bool
+    input: str
+    unit: str
+    minimum: float | None
+    maximum: float | None
+    choices: tuple[str, ...]
+    required: bool
+    #: what a valid value is (the same words as the error a wrong one gets)
+    allowed: str
+
+
+@dataclass(frozen=True)
+class DeclarationForm:
+    """The fields an office declares in a campaign, in the rubric's order."""
+
+    campaign: str
+    fields: tuple[FormField, ...]
 
 
 # --- offices, accounts, reminders, the calendar ------------------------------------

@@ -10,6 +10,7 @@ from mohlat.api.operations import Call, Login, Params, operation
 from mohlat.views import (
     CampaignOverview,
     CampaignView,
+    DeclarationForm,
     ImportReport,
     OfficeStanding,
     OfficeView,
@@ -71,6 +72,17 @@ def show_campaign(call: Call, p: CampaignCode) -> CampaignOverview:
     from mohlat.services.campaigns import campaign_overview
 
     return campaign_overview(call.db, actor=call.actor, code=p.code)
+
+
+@operation(
+    "campaign.form", "GET", "/campaign/form", params=CampaignCode, result=DeclarationForm,
+    login=Login.OPTIONAL,
+)  # fmt: skip
+def declaration_form(call: Call, p: CampaignCode) -> DeclarationForm:
+    """The fields an office declares in a campaign: labels, units, ranges, choices."""
+    from mohlat.services.campaigns import declaration_form as form
+
+    return form(call.db, actor=call.actor, campaign=p.code)
 
 
 class NewCampaign(Params):

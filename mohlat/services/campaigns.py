@@ -19,13 +19,19 @@ from mohlat.scoring import Rubric, default_rubric
 from mohlat.services.access import Actor, authorize, may, region_filter
 from mohlat.services.moves import Publication, publish_in
 from mohlat.services.plain import campaign_view
-from mohlat.services.rules import CalendarBook, campaign_rules
+from mohlat.services.rules import CalendarBook, campaign_rules, rubric_of
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Campaign
 from mohlat.store.writes import apply_plan
 from mohlat.text_rules import clean_code, clean_name
-from mohlat.views import CampaignOverview, CampaignView, RegionCount
+from mohlat.views import (
+    CampaignOverview,
+    CampaignView,
+    DeclarationForm,
+    FormField,
+    RegionCount,
+)
 from mohlat.workflow.definition import PUBLICATION_KIND, DeadlineKind, State
 from mohlat.workflow.engine import CaseUpdate, DeadlineChange, Plan
 from mohlat.workflow.settings import CampaignSettings
@@ -265,6 +271,32 @@ def publish(
         return publish_in(
             tx, rules=rules, at=now, recorded_at=now, actor=actor.name, progress=progress
         )
+
+
+def declaration_form(db: Database, *, actor: Actor | None, campaign: str | None) -> DeclarationForm:
+    """The fields an office declares in ``campaign`` (public: the rubric is)."""
+    authorize(actor, "campaign.list")
+    with db.transaction(read_only=True) as tx:
+        found = find_campaign(tx, campaign)
+    rubric = rubric_of(found)
+    return DeclarationForm(
+        found.code,
+        tuple(
+            FormField(
+                code=c.code,
+                label=c.label,
+                label_fa=c.label_fa,
+                input=str(c.input),
+                unit=c.unit,
+                minimum=None if c.minimum is None else float(c.minimum),
+                maximum=None if c.maximum is None else float(c.maximum),
+                choices=c.choices,
+                required=c.required,
+                allowed=c.allowed,
+            )
+            for c in rubric.criteria
+        ),
+    )
 
 
 def campaigns(db: Database, *, actor: Actor | None = None) -> list[CampaignView]:

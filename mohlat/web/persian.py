@@ -37,6 +37,14 @@ DEADLINES_FA: Final[dict[str, str]] = {
     "appeal_decision": "مهلت رسیدگی به اعتراض",
 }
 
+DEADLINE_STATUSES_FA: Final[dict[str, str]] = {
+    "pending": "در جریان",
+    "paused": "متوقف",
+    "expired": "گذشت",
+    "closed": "بسته شد",
+    "stale": "بی‌اثر",
+}
+
 ACTIONS_FA: Final[dict[str, str]] = {
     "open": "تشکیل پرونده",
     "declare": "خوداظهاری",
@@ -85,5 +93,6 @@ def filters() -> dict[str, Callable[..., str]]:
         "state": _looked_up(STATES_FA),
         "kind": _looked_up(KINDS_FA),
         "deadline": _looked_up(DEADLINES_FA),
+        "deadline_status": _looked_up(DEADLINE_STATUSES_FA),
         "action": _looked_up(ACTIONS_FA),
     }

@@ -295,6 +295,7 @@ ROWS: list[Row] = [
     ),
     Row("ranking.page", "ranked", AT_RANKED, {"region": 3}, "ranking.published", label="published"),
     Row("ranking.summary", "ranked", AT_RANKED, {}, "ranking.published", label="published"),
+    _review("campaign.form", {}, "campaign.list"),
     Row(
         "ranking.office",
         "ranked",
