@@ -2,9 +2,10 @@
 
 SQLAlchemy's ``executemany`` builds a parameter set per row through its generic
 machinery, which costs more than the database's own work for a sweep batch of
-thousands of rows. Here the statement is compiled once, each column's type
-conversion is looked up once (and memoized for repeated values such as a batch's
-shared instant), and the rows go to the driver's ``executemany`` as they are.
+thousands of rows. Here the statement is compiled once (and kept, by its structure,
+for the next call), each column's type conversion is looked up once (and memoized
+for repeated values such as a batch's shared instant), and the rows go to the
+driver's ``executemany`` as they are.
 """
 
 from __future__ import annotations
@@ -39,11 +40,10 @@ def executemany(
     if not rows:
         return 0
     dialect = conn.dialect
-    compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-    converters = [(name, _converter(compiled.binds[name].type, dialect)) for name in names]
+    sql, positional, types = _compiled(statement, dialect)
+    converters = [(name, _converter(type_, dialect)) for name, type_ in types]
     params: list[Any]
-    if compiled.positional:
+    if positional:
         params = [
             tuple(row[n] if convert is None else convert(row[n]) for n, convert in converters)
             for row in rows
@@ -53,8 +53,41 @@ def executemany(
             {n: row[n] if convert is None else convert(row[n]) for n, convert in converters}
             for row in rows
         ]
-    result = conn.exec_driver_sql(compiled.string, params)
+    result = conn.exec_driver_sql(sql, params)
     return int(result.rowcount)
+
+
+#: a compiled statement: its SQL, whether its parameters are positional, and each
+#: parameter's name and type in order
+_Compiled = tuple[str, bool, tuple[tuple[str, Any], ...]]
+
+#: statements compiled already, by dialect and structure (SQLAlchemy's cache key, as
+#: its own statement cache uses it): a statement built anew for each single-case
+#: action is compiled once, not on every call
+_COMPILED: dict[tuple[Any, Any], _Compiled] = {}
+#: the most statements kept (forgotten all at once past it: the set is small and fixed)
+_MAX_COMPILED = 1000
+
+
+def _compiled(statement: ClauseElement, dialect: Any) -> _Compiled:
+    cache_key = statement._generate_cache_key()
+    key = None if cache_key is None else (dialect, cache_key.key)
+    if key is not None:
+        found = _COMPILED.get(key)
+        if found is not None:
+            return found
+    compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+    done = (
+        compiled.string,
+        bool(compiled.positional),
+        tuple((name, compiled.binds[name].type) for name in names),
+    )
+    if key is not None:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        _COMPILED[key] = done
+    return done
 
 
 def _converter(type_: Any, dialect: Any) -> Processor | None:

@@ -23,16 +23,40 @@ __all__ = [
     "engine_options",
     "integrity_violation",
     "is_conflict",
+    "read_only_options",
     "rebuilding_tables",
     "sha256_hex",
 ]
 
 
+#: the most requests one server process runs at once: the threads of anyio's default
+#: limiter, which FastAPI runs the (synchronous) routes in
+SERVER_THREADS = 40
+
+
 def engine_options(url: str) -> dict[str, Any]:
-    """Extra ``create_engine`` arguments for this URL's database."""
+    """Extra ``create_engine`` arguments for this URL's database.
+
+    PostgreSQL: a pool of :data:`SERVER_THREADS` connections, opened as needed and
+    all kept (no overflow). SQLAlchemy's default (5 kept, 10 more opened and closed
+    again on demand) makes a busy server's threads queue for a connection, up to its
+    30 s timeout, and open and close a new connection (a PostgreSQL process) for many
+    requests. A one-shot command opens one or two. A server with ``--workers N`` may
+    hold N times as many: PostgreSQL's ``max_connections`` must allow for them.
+    """
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    return {"pool_pre_ping": True, "pool_size": SERVER_THREADS, "max_overflow": 0}
+
+
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """The execution options of a read-only transaction: marked for SQLite's "begin"
+    hook below (no write lock); on PostgreSQL the driver's read-only mode, so that
+    the transaction starts with ``BEGIN READ ONLY`` (no statement of its own)."""
+    options: dict[str, Any] = {"mohlat_read_only": True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return options
 
 
 def configure(engine: Engine) -> None:
@@ -118,7 +142,22 @@ def _sha256_postgresql(element: sha256_hex, compiler: Any, **kw: Any) -> str:
     return f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')"
 
 
-class among_ids(ColumnElement[bool]):
+#: up to this many ids, :func:`among_ids` is a plain ``IN`` with a parameter each
+_FEW_IDS = 16
+
+
+def among_ids(column: ColumnElement[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    """SQL: ``column IN (ids)``. A few ids (one case's action): a plain ``IN``, whose
+    statement SQLAlchemy compiles once and caches; many (a sweep batch): without one
+    bind parameter per id (:class:`_AmongIds`), a statement compiled afresh each time
+    but costing no per-id compiling or binding."""
+    ids = [int(i) for i in ids]
+    if 0 < len(ids) <= _FEW_IDS:
+        return column.in_(ids)
+    return _AmongIds(column, ids)
+
+
+class _AmongIds(ColumnElement[bool]):
     """SQL: ``column IN (ids)`` without one bind parameter per id (PostgreSQL: one
     array parameter; SQLite: the integers in the text), so a statement naming
     thousands of cases costs no per-id compiling or binding."""
@@ -132,16 +171,16 @@ class among_ids(ColumnElement[bool]):
         self.ids = [int(i) for i in ids]
 
 
-@compiles(among_ids, "sqlite")
-def _among_ids_sqlite(element: among_ids, compiler: Any, **kw: Any) -> str:
+@compiles(_AmongIds, "sqlite")
+def _among_ids_sqlite(element: _AmongIds, compiler: Any, **kw: Any) -> str:
     # Integers written into the SQL text (each went through int()): SQLite plans a
     # literal list as an index probe per id, which a bound JSON array does not get.
     column = compiler.process(element.column, **kw)
     return f"{column} IN ({','.join(map(str, element.ids))})" if element.ids else "0"
 
 
-@compiles(among_ids, "postgresql")
-def _among_ids_postgresql(element: among_ids, compiler: Any, **kw: Any) -> str:
+@compiles(_AmongIds, "postgresql")
+def _among_ids_postgresql(element: _AmongIds, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
     ids = compiler.process(bindparam(None, element.ids, type_=ARRAY(BigInteger())), **kw)
     return f"{column} = ANY({ids})"

@@ -92,6 +92,10 @@ class Database:
                 raise
             raise InvalidInput("database URL", safe_url(self.url), URL_FORMS) from exc
         _dialect.configure(self.engine)
+        # made once: an engine with options is a new object with its own event hooks
+        self._read_only_engine = self.engine.execution_options(
+            **_dialect.read_only_options(self.engine)
+        )
 
     @property
     def dialect(self) -> str:
@@ -135,17 +139,15 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error.
 
         ``read_only``: a transaction that only reads (on SQLite it takes no write
-        lock, so readers never wait for the scheduler; on PostgreSQL it is declared
-        READ ONLY). Database errors leave as mohlat errors (:func:`_translated`): a
+        lock, so readers never wait for the scheduler; on PostgreSQL it begins READ
+        ONLY). Database errors leave as mohlat errors (:func:`_translated`): a
         uniqueness violation as ``Duplicate``, any other broken constraint as
         ``ConstraintViolated`` naming it.
         """
-        engine = self.engine.execution_options(mohlat_read_only=True) if read_only else self.engine
+        engine = self._read_only_engine if read_only else self.engine
         session = Session(engine, expire_on_commit=False)
         try:
             with session.begin():
-                if read_only and self.dialect == "postgresql":
-                    session.connection().exec_driver_sql("SET TRANSACTION READ ONLY")
                 yield session
         except MohlatError:
             raise

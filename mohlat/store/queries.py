@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -356,6 +357,7 @@ def _case_rows(tx: Session, query: Any) -> list[CaseRow]:
     return [CaseRow(r[0], r[1], r[2], r[3]) for r in tx.execute(query)]
 
 
+@cache  # statements are immutable: built once, narrowed by each caller's .where()
 def _case_query() -> Any:
     return (
         select(Case, Office, col(Campaign.code), CaseDetail)
@@ -382,9 +384,13 @@ def case_rows(
     """The cases with these ids, and those of the offices with these codes in the campaign.
 
     ``lock`` takes the cases' row locks where the database has them (PostgreSQL), in
-    id order, then reads the rows again, so that what an action computes from them
-    (the case and its declaration) is what it writes over; SQLite's writing
-    transaction holds the whole database already."""
+    id order, then reads the rows, so that what an action computes from them (the
+    case and its declaration) is what it writes over; SQLite's writing transaction
+    holds the whole database already."""
+    if lock and tx.get_bind().dialect.name == "postgresql":
+        return _locked_case_rows(
+            tx, case_ids=case_ids, campaign_id=campaign_id, office_codes=office_codes
+        )
     found: list[CaseRow] = []
     for i in range(0, len(case_ids), 5000):
         found += _case_rows(tx, _case_query().where(col(Case.id).in_(case_ids[i : i + 5000])))
@@ -397,9 +403,29 @@ def case_rows(
                     col(Office.code).in_(office_codes[i : i + 5000]),
                 ),
             )
-    if not lock or not found or tx.get_bind().dialect.name != "postgresql":
-        return found
-    ids = sorted({row.case.id for row in found if row.case.id is not None})
+    return found
+
+
+def _locked_case_rows(
+    tx: Session, *, case_ids: Sequence[int], campaign_id: int | None, office_codes: Sequence[str]
+) -> list[CaseRow]:
+    """:func:`case_rows` with the row locks: the ids (the offices' codes resolved to
+    ids first), locked in id order, then the rows read by a statement that sees what
+    was committed while it waited for the locks."""
+    wanted = set(case_ids)
+    if office_codes and campaign_id is not None:
+        for i in range(0, len(office_codes), 5000):
+            wanted.update(
+                tx.execute(
+                    select(_cases.c.id)
+                    .join(_offices, _offices.c.id == _cases.c.office_id)
+                    .where(
+                        _cases.c.campaign_id == campaign_id,
+                        _offices.c.code.in_(office_codes[i : i + 5000]),
+                    )
+                ).scalars()
+            )
+    ids = sorted(wanted)
     locked: list[CaseRow] = []
     for i in range(0, len(ids), 5000):
         chunk = ids[i : i + 5000]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, select
@@ -27,6 +28,7 @@ _STATES_WITH_PAUSED_CLOCKS = sorted(
 _deadlines = Deadline.__table__  # type: ignore[attr-defined]
 
 
+@cache  # statements are immutable: built once, narrowed by each caller's .where()
 def _snapshot_query(with_data: bool) -> Select[Any]:
     c = _cases.c
     pending = aliased(_deadlines, name="pending")

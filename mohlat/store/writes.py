@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
     String,
+    Update,
     and_,
     bindparam,
     cast,
@@ -62,6 +64,11 @@ _K = TypeVar("_K", bound=Hashable)
 _INSERT_EVENT = insert(_events).values(
     {c.name: bindparam(c.name) for c in _events.columns if c.name != "id"}
 )
+_ADD_EVENT_COUNTS = (
+    update(_campaigns)
+    .where(_campaigns.c.id == bindparam("_campaign"))
+    .values(event_count=_campaigns.c.event_count + bindparam("_added"))
+)
 
 
 def apply_plan(tx: Session, plan: Plan) -> None:
@@ -96,12 +103,9 @@ def _write_counts(tx: Session) -> None:
     pending: Counter[int] | None = tx.info.pop(_PENDING_COUNTS, None)
     if not pending:
         return
-    k = _campaigns.c
     executemany(
         tx.connection(),
-        update(_campaigns)
-        .where(k.id == bindparam("_campaign"))
-        .values(event_count=k.event_count + bindparam("_added")),
+        _ADD_EVENT_COUNTS,
         [{"_campaign": campaign_id, "_added": n} for campaign_id, n in sorted(pending.items())],
     )
 
@@ -126,22 +130,32 @@ def _update_cases(tx: Session, updates: Sequence[CaseUpdate]) -> None:
             u = CaseUpdate(u.case_id, u.version, values)
         groups[tuple(sorted(u.values))].append(u)
     for columns, group in groups.items():
-        stmt = (
-            update(_cases)
-            .where(and_(_cases.c.id == bindparam("_id"), _cases.c.version == bindparam("_ver")))
-            .values({c: bindparam(c) for c in columns})
-        )
         rows = [{"_id": u.case_id, "_ver": u.version, **u.values} for u in group]
-        written = executemany(tx.connection(), stmt, rows)
+        written = executemany(tx.connection(), _case_update(columns), rows)
         if written != len(rows):
             raise ConcurrentUpdate(f"{len(rows) - written} of {len(rows)} case(s)")
     for columns, detail_rows in details.items():
-        stmt = (
-            update(_details)
-            .where(_details.c.case_id == bindparam("_case"))
-            .values({name: bindparam(name) for name in columns})
-        )
-        executemany(tx.connection(), stmt, detail_rows)
+        executemany(tx.connection(), _detail_update(columns), detail_rows)
+
+
+# statements are immutable: each is built once for the set of columns it writes
+@lru_cache(maxsize=256)
+def _case_update(columns: tuple[str, ...]) -> Update:
+    c = _cases.c
+    return (
+        update(_cases)
+        .where(and_(c.id == bindparam("_id"), c.version == bindparam("_ver")))
+        .values({name: bindparam(name) for name in columns})
+    )
+
+
+@lru_cache(maxsize=64)
+def _detail_update(columns: tuple[str, ...]) -> Update:
+    return (
+        update(_details)
+        .where(_details.c.case_id == bindparam("_case"))
+        .values({name: bindparam(name) for name in columns})
+    )
 
 
 def _event_row(e: NewEvent) -> dict[str, Any]:
