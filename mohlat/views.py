@@ -137,14 +137,22 @@ class FormField:
     required: bool
     #: what a valid value is (the same words as the error a wrong one gets)
     allowed: str
+    #: a violation's points per occurrence (negative); None for the other fields
+    points: float | None = None
 
 
 @dataclass(frozen=True)
 class DeclarationForm:
-    """The fields an office declares in a campaign, in the rubric's order."""
+    """The fields an office declares in a campaign, in the rubric's order, and what a
+    region records besides: the violations (counts of occurrences) and the provincial
+    association's score."""
 
     campaign: str
     fields: tuple[FormField, ...]
+    #: the violations the region may record, each a count, in the rubric's order
+    violations: tuple[FormField, ...] = ()
+    #: the provincial association's score (its code is the one its errors name)
+    association: FormField | None = None
 
 
 # --- offices, accounts, reminders, the calendar ------------------------------------

@@ -79,7 +79,8 @@ def show_campaign(call: Call, p: CampaignCode) -> CampaignOverview:
     login=Login.OPTIONAL,
 )  # fmt: skip
 def declaration_form(call: Call, p: CampaignCode) -> DeclarationForm:
-    """The fields an office declares in a campaign: labels, units, ranges, choices."""
+    """The fields an office declares in a campaign (labels, units, ranges, choices), and
+    the violations and association score its region records."""
     from mohlat.services.campaigns import declaration_form as form
 
     return form(call.db, actor=call.actor, campaign=p.code)

@@ -274,11 +274,13 @@ def publish(
 
 
 def declaration_form(db: Database, *, actor: Actor | None, campaign: str | None) -> DeclarationForm:
-    """The fields an office declares in ``campaign`` (public: the rubric is)."""
+    """The fields an office declares in ``campaign``, and the violations and association
+    score its region records (public: the rubric is)."""
     authorize(actor, "campaign.list")
     with db.transaction(read_only=True) as tx:
         found = find_campaign(tx, campaign)
     rubric = rubric_of(found)
+    association = rubric.association
     return DeclarationForm(
         found.code,
         tuple(
@@ -295,6 +297,34 @@ def declaration_form(db: Database, *, actor: Actor | None, campaign: str | None)
                 allowed=c.allowed,
             )
             for c in rubric.criteria
+        ),
+        violations=tuple(
+            FormField(
+                code=v.code,
+                label=v.label,
+                label_fa=v.label_fa,
+                input="int",
+                unit="",
+                minimum=0,
+                maximum=float(v.limit),
+                choices=(),
+                required=False,
+                allowed=v.allowed,
+                points=float(v.points),
+            )
+            for v in rubric.violations
+        ),
+        association=FormField(
+            code=association.code,
+            label=association.label,
+            label_fa=association.label_fa,
+            input="number",
+            unit="",
+            minimum=float(association.minimum),
+            maximum=float(association.maximum),
+            choices=(),
+            required=False,
+            allowed=association.allowed,
         ),
     )
 

@@ -27,10 +27,21 @@ from mohlat.web.problems import status_of
 if TYPE_CHECKING:
     from mohlat.web.routes import Served
 
-__all__ = ["FORM_COOKIE", "SESSION_COOKIE", "FormRefused", "Portal", "Visitor"]
+__all__ = ["FORM_COOKIE", "SESSION_COOKIE", "FormRefused", "Portal", "Visitor", "error_field"]
 
 SESSION_COOKIE = "mohlat_session"
 FORM_COOKIE = "mohlat_form"
+
+
+def error_field(error: MohlatError, aliases: dict[str, str] | None = None) -> str:
+    """The form field an error names, as the pages name their fields ("first day" is
+    ``first_day``, "regions.0" is ``regions``; ``aliases``: the service's name for a
+    field a form calls otherwise), or "form" when it names none."""
+    named = getattr(error, "field", None)
+    if not isinstance(named, str) or not named:
+        return "form"
+    field = named.split(".", 1)[0].strip().replace(" ", "_")
+    return (aliases or {}).get(field, field)
 
 
 class FormRefused(PermissionDenied):
@@ -102,6 +113,15 @@ class Portal:
         except AuthenticationFailed:
             return Visitor(None, None, form_token)
         return Visitor(actor, token, form_token)
+
+    def signed_in(self, request: Request) -> Visitor | Response:
+        """The visitor, or where to go first: signing in, or changing the password."""
+        visitor = self.visitor(request)
+        if visitor.actor is None:
+            return self.redirect("/login")
+        if visitor.must_change_password:
+            return self.redirect("/password")
+        return visitor
 
     async def form(self, request: Request, visitor: Visitor) -> dict[str, str]:
         """The posted form's fields, refused unless it carries the visitor's form token."""

@@ -66,13 +66,7 @@ def router(portal: Portal) -> APIRouter:
         detail: CaseDetailView = portal.run("case.show", visitor, ref=str(listed[0].id))
         return detail
 
-    def signed_in_office(request: Request) -> Visitor | Response:
-        visitor = portal.visitor(request)
-        if visitor.actor is None:
-            return portal.redirect("/login")
-        if visitor.must_change_password:
-            return portal.redirect("/password")
-        return visitor
+    signed_in_office = portal.signed_in
 
     @routes.get("/my")
     def my_case(request: Request) -> Response:
