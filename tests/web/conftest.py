@@ -3,13 +3,10 @@ port (for the CLI's remote mode)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from served import Site, free_port
+from served import Site, served_live
 from support import tehran
 
 from mohlat.clock import SimulatedClock
@@ -26,16 +23,5 @@ def site(db: Database) -> Site:
 @pytest.fixture
 def live_url(site: Site) -> Iterator[str]:
     """The site served by uvicorn on a free local port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_live(site.app) as url:
+        yield url

@@ -55,7 +55,10 @@ def test_an_office_declares_with_persian_digits_and_fixes_an_error(office: tuple
     refused = http.post("/my/declare", data={"form_token": _token(form.text), **fields})
     assert refused.status_code == 422
     assert 'id="staff_count-error"' in refused.text
-    assert 'aria-invalid="true" aria-describedby="staff_count-error"' in refused.text
+    assert (
+        'aria-invalid="true" aria-describedby="staff_count-error field-staff_count-hint"'
+        in refused.text
+    )
     fields["field.staff_count"] = "۴"
     done = http.post("/my/declare", data={"form_token": _token(refused.text), **fields},
                      follow_redirects=False)  # fmt: skip
