@@ -8,8 +8,15 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from mohlat.calendars import read_whole_number
-from mohlat.errors import CaseNotFound, InvalidInput, MohlatError, StaleVersion
+from mohlat.calendars import format_instant, read_whole_number
+from mohlat.errors import (
+    CaseNotFound,
+    DeadlinePassed,
+    InvalidInput,
+    MohlatError,
+    StaleVersion,
+    TransitionNotAllowed,
+)
 from mohlat.scoring import Position, RankEntry
 from mohlat.services.access import Actor, authorize, in_scope, region_filter
 from mohlat.services.campaigns import find_campaign
@@ -22,9 +29,17 @@ from mohlat.store.snapshots import load_snapshots
 from mohlat.store.writes import apply_plan
 from mohlat.text_rules import clean_text
 from mohlat.views import CaseDetailView, CaseSummary
-from mohlat.workflow.definition import ACTIONS, MAX_TEXT, ActionRule, Input, Role, State
+from mohlat.workflow.definition import (
+    ACTIONS,
+    MAX_TEXT,
+    STATE_DEADLINES,
+    ActionRule,
+    Input,
+    Role,
+    State,
+)
 from mohlat.workflow.engine import CampaignRules, Plan, plan_move
-from mohlat.workflow.rulebook import possible_destinations
+from mohlat.workflow.rulebook import possible_destinations, source_states
 
 __all__ = [
     "MAX_TEXT",
@@ -276,6 +291,9 @@ def _act_in(
                 actor=request.actor.name,
             )
             one = planned(values=values, payload=payload)
+        except TransitionNotAllowed as exc:
+            refused.append((request, _deadline_behind(tx, action, snapshot.case_id) or exc))
+            continue
         except MohlatError as exc:
             refused.append((request, exc))
             continue
@@ -291,6 +309,27 @@ def _act_in(
         if rules.is_published(now):
             assign_late_positions(tx, rules=rules)
     return [u.case_id for u in plan.updates], refused
+
+
+def _deadline_behind(tx: Transaction, action: str, case_id: int) -> DeadlinePassed | None:
+    """Why an action is not allowed in the case's state when that is because the
+    deadline it had to beat passed and the scheduler has moved the case on: the same
+    refusal as when the scheduler had not yet run."""
+    kinds = {
+        STATE_DEADLINES[s].kind.value: STATE_DEADLINES[s].kind
+        for s in source_states(action)
+        if s in STATE_DEADLINES
+    }
+    expired = [
+        d
+        for d in q.case_deadlines(tx, case_id=case_id)
+        if d.kind in kinds and d.status == "expired" and d.due_at is not None
+    ]
+    if not expired:
+        return None
+    last = max(expired, key=lambda d: d.due_at or d.opened_at)
+    assert last.due_at is not None
+    return DeadlinePassed(action, kinds[last.kind].label, format_instant(last.due_at))
 
 
 def _values(

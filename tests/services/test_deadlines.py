@@ -251,3 +251,19 @@ def test_a_working_day_correction_of_an_estimated_holiday_moves_the_deadline_bac
     event = world.events(case)[-1]
     assert event.action == "deadline_moved"
     assert event.payload["reason"] == "working day 1406/02/27: the moon was sighted a day early"
+
+
+def test_a_late_declaration_names_the_deadline_also_after_the_sweep_moved_the_case(
+    world: World,
+) -> None:
+    from mohlat.errors import DeadlinePassed, TransitionNotAllowed
+
+    world.act("declare", 1, tehran(1400, 1, 20, 10))
+    world.sweep(tehran(1400, 2, 6, 0, 0, 1))  # case 1 to review, the others lapse
+    for case in (1, 2):  # declared and moved on; never declared and lapsed
+        with pytest.raises(
+            DeadlinePassed, match="declaration deadline passed at 1400/02/05 23:59:59"
+        ):
+            world.act("declare", case, tehran(1400, 2, 6, 0, 0, 2))
+    with pytest.raises(TransitionNotAllowed):  # a state the action never had: as before
+        world.act("appeal", 1, tehran(1400, 2, 6, 0, 0, 2))
