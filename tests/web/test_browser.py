@@ -5,10 +5,14 @@ One office's whole case, as its holder clicks through it: activation with the
 national ID and a code its region issued, a new password, a declaration typed in
 Persian digits with an error shown at its field and fixed, the region's referral
 (its reason shown) and the correction, publication, the public ranking filtered by
-region, an appeal within its window, the decision and the final rank. Around it:
-another region's supervisor gets "not found" for the case, and a form posted
-without its token is refused. Then the main pages are audited with axe-core in the
-same browser (no serious or critical violation).
+region, an appeal within its window, the decision and the final rank. The region's
+steps are its supervisor's, in a browser context of their own: signing in, finding
+the case in the queue, referring it with a reason, reviewing and approving it and
+deciding the appeal, each through the case page's forms; the administrator's timeline
+of the case shows its chain sound. Around it: another region's supervisor opening
+the case's page gets "not found" (404), and a form posted without its token is
+refused. Then the main pages are audited with axe-core in the same browser (no
+serious or critical violation).
 
 Needs Chromium (``apt-get install chromium``), Playwright's Python package (``pip
 install playwright``, in the ``test`` extras) and, for the audit, axe-core (``npm ci
@@ -87,7 +91,8 @@ def browser() -> Iterator[Browser]:
 
 class Stage:
     """A campaign of 18 offices (two a region) served live, with the supervisors of
-    regions 1 and 2 as real accounts and the server's simulated clock."""
+    regions 1 and 2 and an administrator as real accounts and the server's simulated
+    clock."""
 
     def __init__(self, db: Database, url: str, clock: SimulatedClock, world: World) -> None:
         self.db, self.url, self.clock, self.world = db, url, clock, world
@@ -105,13 +110,6 @@ class Stage:
         answer = self.api.post("/session", json={"username": username, "password": PASSWORD})
         assert answer.status_code == 201, answer.text
         return {"Authorization": f"Bearer {answer.json()['token']}"}
-
-    def supervisor_acts(self, action: str, **body: Any) -> dict[str, Any]:
-        """Region 1's supervisor takes ``action`` through the API."""
-        answer = self.api.post(f"/actions/{action}", json=body, headers=self.as_("sup1"))
-        assert answer.status_code == 200, answer.text
-        result: dict[str, Any] = answer.json()
-        return result
 
     def standing(self, code: str) -> dict[str, Any]:
         """An office's public standing, as the API gives it."""
@@ -145,6 +143,8 @@ def stage(db: Database) -> Iterator[Stage]:
     for region in (1, 2):
         add_user(db, actor=None, username=f"sup{region}", password=PASSWORD,
                  role=Role.SUPERVISOR, region=region, now=at)  # fmt: skip
+    add_user(db, actor=None, username="admin", password=PASSWORD, role=Role.ADMIN, region=None,
+             now=at)  # fmt: skip
     clock = SimulatedClock(tehran(1400, 1, 20, 10))
     limits = LoginLimits(SlidingWindow(1000), SlidingWindow(1000))
     with served_live(create_app(db, clock=clock, settings={}, limits=limits)) as url:
@@ -171,12 +171,12 @@ def _shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
 
-def _submit(page: Page, path: str) -> int:
-    """Click the main form's submit button; the status of the POST to ``path`` (once
-    the page it leads to, after a redirect, has loaded)."""
+def _submit(page: Page, path: str, form: str = "main form") -> int:
+    """Click the submit button of ``form`` (the page's main form); the status of the
+    POST to ``path`` (once the page it leads to, after a redirect, has loaded)."""
     posted = page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path))
     with page.expect_navigation(), posted as answer:
-        page.locator("main form button[type=submit]").click()
+        page.locator(f"{form} button[type=submit]").click()
     return answer.value.status
 
 
@@ -191,6 +191,31 @@ def _back_at_my_case(page: Page, stage: Stage) -> None:
     """Days later (a session lasts 12 hours): the office signs in again, at /my."""
     _sign_in(page, stage.national_id, NEW_PASSWORD)
     assert page.url.endswith("/my")
+
+
+def _staff(browser: Browser, stage: Stage, console: list[str]) -> Page:
+    """A page in a browser context of its own (its own cookies), for a supervisor or
+    the administrator; its console errors go in ``console``."""
+    page = _context(browser, stage).new_page()
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    return page
+
+
+def _open_from_queue(page: Page, case: int) -> None:
+    """Region 1's supervisor signs in (a session lasts 12 hours: again, days later),
+    lands on the queue, finds the case in it and opens its page."""
+    _sign_in(page, "sup1", PASSWORD)
+    assert page.url.endswith("/queue")
+    page.locator(f'table.queue a[href="/cases/{case}"]').click()
+    page.wait_for_url(f"**/cases/{case}")
+
+
+def _act(page: Page, case: int, action: str) -> None:
+    """Submit the case page's form for ``action``; back at the case page, it says done."""
+    path = f"/cases/{case}/{action}"
+    assert _submit(page, path, form=f'main form[action="{path}"]') == 303
+    assert page.url.endswith(f"/cases/{case}?done={action}")
+    assert "ثبت شد" in page.locator("main .notice").inner_text()
 
 
 def _fa(value: object) -> str:
@@ -277,14 +302,18 @@ def test_an_office_from_activation_to_its_final_rank(browser: Browser, stage: St
                                         "location": "city", "holder_years": 6}  # fmt: skip
     stage.others_declare()
 
-    # --- the window closes; the region refers the case with a reason
+    # --- the window closes; region 1's supervisor finds the case in the queue and
+    # refers it with a reason, in a browser context of their own
     world.sweep(stage.at(1400, 2, 6, 0, 5))
     stage.at(1400, 2, 8, 10)
     reason = "اجاره‌نامهٔ دفتر پیوست نشده است"
-    # SUPERVISOR PAGES: until /cases/{ref} with its refer form is on main, the region
-    # refers through the API; switch this to the page (sign in as sup1, open
-    # /cases/1, fill the reason, submit) when it lands.
-    stage.supervisor_acts("refer", case="1", text=reason)
+    sup = _staff(browser, stage, console)
+    _open_from_queue(sup, 1)
+    assert "بررسی منطقه" in sup.locator("main .state").inner_text()
+    sup.fill("#refer-text", reason)
+    _act(sup, 1, "refer")
+    assert world.state(1) == "correction_referral"
+    assert reason in sup.locator("ol.timeline").inner_text()
 
     # --- the office sees the reason and corrects
     stage.at(1400, 2, 9, 10)
@@ -300,11 +329,16 @@ def test_an_office_from_activation_to_its_final_rank(browser: Browser, stage: St
     assert world.state(1) == "regional_review"
     assert world.row(1).declaration["staff_count"] == 5
 
-    # --- the region approves (the API, as above); the sweep publishes the ranks
+    # --- the supervisor reviews (the association's score) and approves, through the
+    # case page's forms; the sweep publishes the ranks
     stage.at(1400, 2, 10, 10)
-    # SUPERVISOR PAGES: the review and approve forms of /cases/{ref}, when they land
-    stage.supervisor_acts("review", case="1", association_score="15")
-    stage.supervisor_acts("approve", case="1")
+    _open_from_queue(sup, 1)
+    assert sup.locator("#review-staff_count").input_value() == "5"  # the corrected count
+    sup.fill("#review-association", "15")
+    _act(sup, 1, "review")
+    assert world.row(1).case.association_score == 15
+    _act(sup, 1, "approve")
+    assert world.case(1).reviewed_at is not None
     stage.others_reviewed_and_approved(tehran(1400, 2, 10, 11))
     world.sweep(stage.at(1400, 2, 16, 0, 5))
     assert world.state(1) == "ranked"
@@ -343,11 +377,17 @@ def test_an_office_from_activation_to_its_final_rank(browser: Browser, stage: St
     assert _submit(page, "/my/appeal") == 303
     assert world.state(1) == "appealed"
 
-    # --- the region decides (the API, as above); the office sees its final rank
+    # --- the supervisor decides the appeal with a reason, correcting the staff count
+    # on the decide form; the office sees its final rank
     stage.at(1400, 2, 19, 10)
-    # SUPERVISOR PAGES: switch to the decide form of /cases/{ref} when it lands.
-    stage.supervisor_acts("decide", case="1", text="فهرست بیمه پذیرفته شد.",
-                          fields={"staff_count": "7"})  # fmt: skip
+    _open_from_queue(sup, 1)
+    assert "اعتراض" in sup.locator("main .state").inner_text()
+    sup.fill("#decide-staff_count", "7")
+    sup.fill("#decide-text", "فهرست بیمه پذیرفته شد.")
+    _act(sup, 1, "decide")
+    assert world.state(1) == "final"
+    assert world.row(1).declaration["staff_count"] == 7
+    sup.context.close()
     final = stage.standing(office)
     assert final["state"] == "final" and final["final_total"] > ranked["total"]
     _back_at_my_case(page, stage)
@@ -355,14 +395,24 @@ def test_an_office_from_activation_to_its_final_rank(browser: Browser, stage: St
     assert "قطعی" in page.locator("main .state").inner_text()
     assert _says_rank(main, final["position_national"])
     assert "رأی اعتراض" in page.locator("ol.timeline").inner_text()
-    _shoot(page, "case-timeline")
 
-    # --- another region's supervisor asking for the case gets "not found"
-    # SUPERVISOR PAGES: until /cases/{ref} is on main this asks the API; switch to the
-    # page (sign in as sup2 in a new context, open /cases/1, expect 404) when it lands.
-    other = stage.api.get("/cases/1", headers=stage.as_("sup2"))
-    assert other.status_code == 404
-    assert other.json()["detail"] == "case '1' not found"
+    # --- the administrator's timeline of the case, its chain sound
+    admin = _staff(browser, stage, console)
+    _sign_in(admin, "admin", PASSWORD)
+    shown = admin.goto("/admin/cases/1/timeline")
+    assert shown is not None and shown.status == 200
+    assert "سالم است" in admin.locator("section.chain").inner_text()
+    assert "رأی اعتراض" in admin.locator("ol.vtimeline").inner_text()
+    _shoot(admin, "case-timeline")
+    admin.context.close()
+
+    # --- another region's supervisor opening the case's page gets "not found"
+    other = _staff(browser, stage, console)
+    _sign_in(other, "sup2", PASSWORD)
+    answer = other.goto("/cases/1")
+    assert answer is not None and answer.status == 404
+    assert "not found" in other.locator("main").inner_text()
+    other.context.close()
 
     # nothing the pages did was blocked by their own Content-Security-Policy
     assert not [m for m in console if "Content Security Policy" in m], console
