@@ -16,7 +16,10 @@ _TO_ASCII = str.maketrans(
     "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫−",
     "01234567890123456789.-",
 )
-_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+#: the most digits a typed integer may have (more are no count or size anyone
+#: declares, and Python refuses to read integers of over 4300 digits)
+MAX_DIGITS = 18
+_INT = re.compile(rf"[+-]?[0-9]{{1,{MAX_DIGITS}}}", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 

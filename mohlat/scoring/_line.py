@@ -7,11 +7,15 @@ remember) their own lines; ``score`` re-exports :class:`ScoreLine`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["ScoreLine", "cents", "hundredths", "show"]
 
 _CENT = Decimal("0.01")
+#: enough digits to round to hundredths any points a rubric can give (its numbers are
+#: below 10**15, the values it scores below 10**18); with the default context's 28,
+#: rounding raises InvalidOperation from 10**26 on
+_WIDE = Context(prec=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class ScoreLine:
 
 def cents(amount: Decimal) -> Decimal:
     """``amount`` rounded to hundredths, halves away from zero."""
-    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def hundredths(amount: Decimal) -> int:
@@ -40,7 +44,7 @@ def hundredths(amount: Decimal) -> int:
     Totals are summed in hundredths: integer sums are exact and fast, and
     ``hundredths / 100`` is the float nearest the decimal total.
     """
-    return int(cents(amount).scaleb(2))
+    return int(cents(amount).scaleb(2, context=_WIDE))
 
 
 def show(number: Decimal | int | float) -> str:

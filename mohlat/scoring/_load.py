@@ -25,6 +25,12 @@ __all__ = ["DEFAULT_TIE_BREAKERS", "RESERVED_CODES", "Parts", "parse_rubric"]
 
 DEFAULT_TIE_BREAKERS = ("association_score", "violations_count", "declared_at", "office_code")
 RESERVED_CODES = frozenset({"association", "total_cap", "total_floor"})
+#: the deepest a value sits in a rubric (a band's points are five levels down)
+MAX_DEPTH = 8
+#: a rubric's numbers are below this (points, weights, bounds of an input)
+MAX_NUMBER = 10**15
+_BELOW_MAX = "a number below 10^15"
+_NOT_DEEPER = f"at most {MAX_DEPTH} levels of tables and arrays"
 ASSUMED = "our assumption (the article gives no figures)"
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
@@ -183,6 +189,26 @@ class _Table:
         ]
 
 
+def _refuse_extremes(root: _Table) -> None:
+    """Refuse what no rubric has, before any value is shown (one nested thousands deep,
+    or an integer of thousands of digits, cannot even be printed): nesting deeper than
+    :data:`MAX_DEPTH` and numbers of :data:`MAX_NUMBER` or more (their points could
+    not be rounded to hundredths)."""
+    stack: list[tuple[Path, object]] = [((), root.data)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_DEPTH:
+            root.fail(path[:MAX_DEPTH], "(nested deeper)", _NOT_DEEPER)
+        if isinstance(value, dict):
+            stack.extend(((*path, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= MAX_NUMBER:
+            root.fail(path, "(an integer of 16 digits or more)", _BELOW_MAX)
+        elif isinstance(value, float) and math.isfinite(value) and abs(value) >= MAX_NUMBER:
+            root.fail(path, value, _BELOW_MAX)
+
+
 def parse_rubric(text: str, source: str) -> Parts:
     """The parts of the rubric written in ``text``; :class:`InvalidRubric` if unusable."""
     try:
@@ -195,7 +221,16 @@ def parse_rubric(text: str, source: str) -> Parts:
             "valid TOML (https://toml.io)",
             line=line_of_syntax_error(message, text),
         ) from None
+    except (RecursionError, ValueError):
+        # tomllib recurses once per nested array or inline table, and Python reads no
+        # integer of over 4300 digits
+        raise InvalidRubric(
+            f"{source}: TOML",
+            "(nested too deeply, or a number too long)",
+            f"{_NOT_DEEPER}, {_BELOW_MAX}",
+        ) from None
     root = _Table(text, source, data, (), "")
+    _refuse_extremes(root)
     root.keys_within(
         ("rubric", "association", "total", "ranking", "criterion", "violation", "grade")
     )

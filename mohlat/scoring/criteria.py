@@ -12,7 +12,6 @@ Arabic-Indic digits. Blank strings and None mean "not given".
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -59,22 +58,33 @@ def _range_text(kind: str, minimum: int | float | None, maximum: int | float | N
     return kind
 
 
+#: numbers from here on are refused (a typo: nobody declares a quintillion of
+#: anything), so that their points can always be rounded to hundredths
+MAX_MAGNITUDE = 10**18
+
+
 def _read_int(value: object) -> int | None:
-    """``value`` as an int if it is one (or an integral float, or digits); else None."""
+    """``value`` as an int if it is one (or an integral float, or digits) smaller than
+    :data:`MAX_MAGNITUDE`; else None."""
+    parsed: int | None = None
     if type(value) is int:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        return parse_int_text(value)
-    return None
+        parsed = value
+    elif isinstance(value, float) and value.is_integer():
+        parsed = int(value)
+    elif isinstance(value, str):
+        parsed = parse_int_text(value)
+    return parsed if parsed is not None and abs(parsed) < MAX_MAGNITUDE else None
 
 
 def _read_number(value: object) -> float | None:
-    """``value`` as a finite float if it is a number or a number's digits; else None."""
+    """``value`` as a float if it is a number or a number's digits smaller than
+    :data:`MAX_MAGNITUDE` (so finite); else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        # compared before converting: an int too large for a float is refused, not raised
+        if not abs(value) < MAX_MAGNITUDE:
+            return None
         number = float(value)
     elif isinstance(value, str):
         parsed = parse_decimal_text(value)
@@ -83,7 +93,7 @@ def _read_number(value: object) -> float | None:
         number = parsed
     else:
         return None
-    return number if math.isfinite(number) else None
+    return number if abs(number) < MAX_MAGNITUDE else None
 
 
 def _is_blank(value: object) -> bool:

@@ -138,11 +138,15 @@ class Rubric:
         unknown = data.keys() - self.criterion_codes
         if unknown:
             field_name = min(unknown)
+            criteria = ", ".join(self._codes(self.criteria))
+            if not field_name.strip():  # no name to blame: the declaration is at fault
+                raise InvalidInput(
+                    "declaration", field_name, f"fields named by their criterion: {criteria}"
+                )
             raise InvalidInput(
                 field_name,
                 data[field_name],
-                f"not a criterion of rubric {self.name!r} {self.version}; criteria: "
-                + ", ".join(self._codes(self.criteria)),
+                f"not a criterion of rubric {self.name!r} {self.version}; criteria: {criteria}",
             )
 
     def validate_violations(self, data: Mapping[str, object]) -> dict[str, int]:
@@ -150,11 +154,10 @@ class Rubric:
         unknown = data.keys() - self.violation_codes
         if unknown:
             code = min(unknown)
-            raise InvalidInput(
-                code,
-                data[code],
-                "a violation of this rubric: " + ", ".join(self._codes(self.violations)),
-            )
+            violations = ", ".join(self._codes(self.violations))
+            if not code.strip():  # no name to blame: the counts are at fault
+                raise InvalidInput("violations", code, f"counts named by their code: {violations}")
+            raise InvalidInput(code, data[code], f"a violation of this rubric: {violations}")
         return {v.code: v.parse(data[v.code]) for v in self.violations if v.code in data}
 
     def validate_association_score(self, value: object) -> float | None:

@@ -157,7 +157,7 @@ def load_heads(text: str | bytes, *, key: bytes) -> Heads:
     )
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested too deeply: not ours
         raise InvalidInput(
             "heads file", "(not JSON)", "a file written by `mohlat heads export`"
         ) from None

@@ -80,6 +80,16 @@ def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
+#: a lone surrogate: JSON may escape one (``"\\ud800"``, e.g. as an object's key) and
+#: a refusal may quote it, but UTF-8 cannot carry it
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _sendable(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, so the document encodes."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def problem(error: MohlatError) -> JSONResponse:
     """``error`` as a problem document."""
     status = status_of(error)
@@ -87,12 +97,12 @@ def problem(error: MohlatError) -> JSONResponse:
         "type": f"urn:mohlat:problem:{_kebab(type(error).__name__)}",
         "title": (type(error).__doc__ or type(error).__name__).strip().splitlines()[0],
         "status": status,
-        "detail": str(error),
+        "detail": _sendable(str(error)),
         "exit_code": error.exit_code,
     }
     if isinstance(error, InvalidInput):
-        body["field"] = error.field
-        body["allowed"] = error.allowed
+        body["field"] = _sendable(error.field)
+        body["allowed"] = _sendable(error.allowed)
     headers = {}
     if isinstance(error, TooManyAttempts):
         headers["Retry-After"] = str(error.retry_after)

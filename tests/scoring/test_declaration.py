@@ -188,3 +188,44 @@ def test_violations_are_normalized(rubric: Rubric) -> None:
 def test_violations_refused(rubric: Rubric, counts: dict[str, object], match: str) -> None:
     with pytest.raises(InvalidInput, match=match):
         rubric.validate_violations(counts)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"office_space": "9" * 5000}, "office_space"),
+        ({"office_space": "۹" * 5000}, "office_space"),
+        ({"office_space": 10**400}, "office_space"),
+        ({"": 1}, "declaration"),
+        ({" ": 1}, "declaration"),
+    ],
+    ids=["5000-digits", "5000-persian-digits", "beyond-a-float", "no-name", "blank-name"],
+)
+def test_odd_declarations_found_by_the_api_fuzz_are_refused(
+    rubric: Rubric, changes: dict[str, object], field: str
+) -> None:
+    """Python reads no integer of over 4300 digits (ValueError); a blank field name made
+    a refusal that named no field."""
+    with pytest.raises(InvalidInput) as refused:
+        rubric.validate_declaration({**FULL, **changes})
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), "9" * 5000, 10**18], ids=str)
+def test_an_association_score_beyond_any_float_is_refused(rubric: Rubric, value: object) -> None:
+    """float(10**400) raised OverflowError."""
+    with pytest.raises(InvalidInput, match=r"^association: "):
+        rubric.validate_association_score(value)
+
+
+@pytest.mark.parametrize(
+    ("counts", "field"),
+    [({"forgery": "9" * 5000}, "forgery"), ({"": 1}, "violations")],
+    ids=["5000-digits", "no-name"],
+)
+def test_odd_violation_counts_are_refused(
+    rubric: Rubric, counts: dict[str, object], field: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        rubric.validate_violations(counts)
+    assert refused.value.field == field

@@ -291,3 +291,65 @@ def test_file_and_text_give_equal_rubrics(tmp_path: Path, small: Rubric) -> None
     loaded = load_rubric_file(path)
     assert loaded == small
     assert loaded.source == str(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("x = " + "[" * 1000 + "]" * 1000, r"TOML: .*nested too deeply"),
+        ("x = " + "{a=" * 1000 + "1" + "}" * 1000, r"TOML: .*nested too deeply"),
+        ("[" + "a." * 1000 + "a]", r"a\.a\.a\.a\.a\.a\.a\.a: '\(nested deeper\)'"),
+        ("x = " + "1" * 5000, r"TOML: .*a number too long"),
+        ("x = 0x" + "f" * 5000, r"x: '\(an integer of 16 digits or more\)' .*below 10\^15"),
+        ("x = " + "9" * 400, r"x: '\(an integer of 16 digits or more\)' .*below 10\^15"),
+    ],
+    ids=["nested-arrays", "nested-tables", "dotted-keys", "5000-digits", "huge-hex", "400-digits"],
+)
+def test_a_rubric_nested_too_deeply_or_with_a_huge_number_is_refused(text: str, match: str) -> None:
+    """Each raised RecursionError, ValueError or OverflowError (found by the API fuzz):
+    tomllib recursing, or printing the value refused, or reading it as a float."""
+    with pytest.raises(InvalidRubric, match=match):
+        load_rubric(text, source="r.toml")
+
+
+@pytest.mark.parametrize("literal", ["1e300", "-1e300", "1e15"])
+def test_points_too_large_to_round_are_refused_at_their_line(rubric: Rubric, literal: str) -> None:
+    """Points of 1e300 were accepted, and declaring then raised InvalidOperation (a
+    Decimal of 28 digits cannot round 1e300 to hundredths)."""
+    text = rubric.text.replace("{ min = 100, points = 15 }", f"{{ min = 100, points = {literal} }}")
+    with pytest.raises(InvalidRubric, match=r"bands\[5\]\.points: .* a number below 10\^15") as e:
+        load_rubric(text, source="r.toml")
+    assert e.value.line is not None and literal in text.splitlines()[e.value.line - 1]
+
+
+def test_the_largest_numbers_a_rubric_may_have_still_score() -> None:
+    """Points per unit just below 10^15 times an input just below 10^18 round to
+    hundredths (past 10^26 the default decimal context raised InvalidOperation)."""
+    from mohlat.scoring import score_case
+
+    text = SMALL_LINEAR.replace("PPU", "999999999999999")
+    big = load_rubric(text, source="big.toml")
+    score = score_case(big, {"count": "999999999999999999"}, association_score=None, violations={})
+    assert score.total == pytest.approx(999999999999999 * 999999999999999999)
+
+
+SMALL_LINEAR = """\
+[rubric]
+name = "linear"
+version = "1"
+
+[association]
+min = 0
+max = 1
+weight = 1
+
+[[criterion]]
+code = "count"
+label = "Count"
+label_fa = "شمار"
+input = "int"
+points_per_unit = PPU
+
+[[grade]]
+name = "A"
+"""

@@ -410,6 +410,17 @@ def test_a_heads_file_signed_with_another_key_or_edited_is_refused(golden: World
     assert checked.summary() == "6 case(s), 38 event(s) checked, against the heads file"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, '{"format": "mohlat-heads/1", "x": ' + "[" * 100_000 + "}"],
+    ids=["nested", "nested-in-a-heads-file"],
+)
+def test_a_heads_file_nested_too_deeply_is_refused(text: str) -> None:
+    """json.loads raised RecursionError (found by the API fuzz)."""
+    with pytest.raises(InvalidInput, match=r"^heads file: '\(not JSON\)'"):
+        load_heads(text, key=KEY)
+
+
 def test_a_case_removed_since_the_export_is_named(golden: World) -> None:
     heads = export_heads(golden.db, actor=golden.admin, key=KEY)
     case = golden.case_ids[5]

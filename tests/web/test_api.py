@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from served import API, PASSWORD, Site, problem
 from support import tehran
 
@@ -168,3 +169,120 @@ def test_the_readme_lists_every_operation_as_it_is() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert operations_markdown() in readme
+
+
+# --- inputs the OpenAPI fuzz (test_openapi_fuzz.py) found: each was a 500, or a 422 that
+# named no field
+
+
+def test_a_declared_integer_of_thousands_of_digits_is_refused_naming_it(site: Site) -> None:
+    """Python reads no integer of over 4300 digits: it raised ValueError, a 500."""
+    fields = {**DECLARATION, "office_space": "9" * 5000}
+    answer = site.http.post(
+        f"{API}/actions/declare", json={"fields": fields}, headers=site.as_(site.office)
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == "office_space"
+
+
+def test_an_association_score_beyond_a_float_is_refused_naming_it(site: Site) -> None:
+    """A JSON integer too large for a float raised OverflowError, a 500."""
+    answer = site.http.post(
+        f"{API}/actions/review",
+        content='{"case": "1", "association_score": 1' + "0" * 400 + "}",
+        headers={**site.as_("admin"), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == "association"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({**DECLARATION, "": -0.0}, "declaration"), ({**DECLARATION, " ": 1}, "declaration")],
+    ids=["empty", "blank"],
+)
+def test_a_field_without_a_name_is_refused_naming_the_declaration(
+    site: Site, fields: dict[str, object], field: str
+) -> None:
+    """The refusal named the field "", which names nothing."""
+    answer = site.http.post(
+        f"{API}/actions/declare", json={"fields": fields}, headers=site.as_(site.office)
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == field
+
+
+def test_a_violation_without_a_name_is_refused_naming_the_violations(site: Site) -> None:
+    answer = site.http.post(
+        f"{API}/actions/review",
+        json={"case": "1", "violations": {"": 1}},
+        headers=site.as_("admin"),
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == "violations"
+
+
+@pytest.mark.parametrize("where", ["fields", "violations"])
+def test_a_refusal_quoting_a_lone_surrogate_is_still_sent(site: Site, where: str) -> None:
+    """JSON may escape a lone surrogate as an object's key; UTF-8 cannot carry it, so
+    rendering the refusal that quotes it raised UnicodeEncodeError, a 500."""
+    who, body = {
+        "fields": (site.office, '{"fields": {"\\ud800": 1}}'),
+        "violations": ("admin", '{"case": "1", "violations": {"\\ud800": 1}}'),
+    }[where]
+    answer = site.http.post(
+        f"{API}/actions/{'declare' if where == 'fields' else 'review'}",
+        content=body,
+        headers={**site.as_(who), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == "\ufffd"
+
+
+NESTED_ARRAYS = "x = " + "[" * 1000 + "]" * 1000
+
+
+@pytest.mark.parametrize(
+    "rubric",
+    [
+        NESTED_ARRAYS,
+        "x = " + "{a=" * 1000 + "1" + "}" * 1000,
+        "[" + "a." * 1000 + "a]",
+        "x = " + "1" * 5000,
+        "x = 0x" + "f" * 5000,
+        "x = " + "9" * 400,
+    ],
+    ids=["nested-arrays", "nested-tables", "dotted-keys", "5000-digits", "huge-hex", "400-digits"],
+)
+def test_a_rubric_nested_too_deeply_or_with_a_huge_number_is_refused(
+    site: Site, rubric: str
+) -> None:
+    """tomllib recursed past Python's limit (RecursionError), or printing the value
+    refused did (a value 1000 deep, an integer of over 4300 digits), or reading a number
+    as a float overflowed: each a 500."""
+    answer = site.http.post(
+        f"{API}/campaigns",
+        json={
+            "code": "1401-1",
+            "first_day": "1401/01/17",
+            "last_day": "1401/02/05",
+            "rubric": rubric,
+        },
+        headers=site.as_("admin"),
+    )
+    assert answer.status_code == 422
+    assert "rubric" in problem(answer)["field"]
+
+
+def test_a_heads_file_nested_too_deeply_is_refused(site: Site) -> None:
+    """json.loads recursed past Python's limit: RecursionError, a 500."""
+    from fastapi.testclient import TestClient
+
+    from mohlat.web.app import create_app
+
+    keyed = create_app(site.db, clock=site.clock, settings={"MOHLAT_CHAIN_KEY": "k" * 32})
+    answer = TestClient(keyed).post(
+        f"{API}/verify", json={"heads": "[" * 100_000}, headers=site.as_("admin")
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"] == "heads file"
