@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, create_model
+from pydantic import Field, StrictFloat, StrictInt, StrictStr, create_model
 
 from mohlat.api.operations import Call, Params, operation
 from mohlat.calendars import normalize_digits
@@ -19,8 +19,9 @@ from mohlat.workflow.definition import ACTIONS, Input
 
 __all__ = ["ACTION_PARAMS"]
 
-#: a declaration input's value: text (any digits) or a number
-Value = str | int | float
+#: a declaration input's value: text (any digits) or a number (not a boolean: JSON's
+#: ``true`` is refused rather than read as 1)
+Value = StrictStr | StrictInt | StrictFloat
 
 Case = Field(default=None, description="Case id or office code (an office: its own if left out).")
 Campaign = Field(default=None, description="Campaign code (default: the newest).")

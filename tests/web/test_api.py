@@ -286,3 +286,13 @@ def test_a_heads_file_nested_too_deeply_is_refused(site: Site) -> None:
     )
     assert answer.status_code == 422
     assert problem(answer)["field"] == "heads file"
+
+
+def test_a_boolean_is_not_taken_for_a_number(site: Site) -> None:
+    answer = site.http.post(
+        f"{API}/actions/declare",
+        json={"fields": {**DECLARATION, "office_space": True}},
+        headers=site.as_(site.office),
+    )
+    assert answer.status_code == 422
+    assert problem(answer)["field"].startswith("fields.office_space")
