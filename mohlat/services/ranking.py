@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 from mohlat.errors import InvalidInput, OfficeNotFound, Refused
 from mohlat.scoring import Score
@@ -25,7 +29,13 @@ from mohlat.services.rules import rubric_of
 from mohlat.store import Database, Transaction
 from mohlat.store import queries as q
 from mohlat.store.models import Campaign
-from mohlat.store.ranking import RankedCase, ranked_cases, ranking_counts
+from mohlat.store.ranking import (
+    RankedCase,
+    ranked_cases,
+    ranking_count,
+    ranking_counts,
+    ranking_rows,
+)
 from mohlat.store.ranking import ranking_page as ranking_rows_page
 from mohlat.text_rules import clean_code
 from mohlat.views import (
@@ -134,6 +144,8 @@ def ranking(
     return [_row(r) for r in rows]
 
 
+_T = TypeVar("_T")
+
 _RANKED_VALUES: Final[tuple[str, ...]] = tuple(s.value for s in RANKED_STATES)
 
 #: the width of a bin of the score distribution, in points
@@ -178,11 +190,20 @@ def ranking_page(
         if office_id is not None:  # an office before publication: its own row
             rows = ranked_cases(tx, campaign_id=found.id, states=RANKED_STATES, office_id=office_id)
             return RankingPage(found.code, tuple(_row(r) for r in rows), len(rows), 1, per_page)
-        rows, total = ranking_rows_page(
+        campaign_id, wanted = found.id, wanted._replace(region=region)
+
+        def count() -> int:
+            return ranking_count(tx, campaign_id=campaign_id, states=_RANKED_VALUES, wanted=wanted)
+
+        # narrowed by the cases' own columns only, the count is the campaign's (kept);
+        # an office's kind and name are the office's, so those are counted each time
+        office_filter = wanted.kind is not None or bool(wanted.search)
+        total = count() if office_filter else _kept(db, found, ("count", wanted), count)
+        rows = ranking_rows(
             tx,
-            campaign_id=found.id,
+            campaign_id=campaign_id,
             states=_RANKED_VALUES,
-            wanted=wanted._replace(region=region),
+            wanted=wanted,
             offset=(page - 1) * per_page,
             limit=per_page,
         )
@@ -240,8 +261,14 @@ def ranking_summary(db: Database, *, actor: Actor | None, campaign: str | None) 
         assert found.id is not None
         if not visible or office_id is not None:
             return RankingSummary(found.code, (), ())
-        per_grade, per_bin = ranking_counts(
-            tx, campaign_id=found.id, states=_RANKED_VALUES, bin_width=SCORE_BIN
+        campaign_id = found.id
+        per_grade, per_bin = _kept(
+            db,
+            found,
+            ("summary",),
+            lambda: ranking_counts(
+                tx, campaign_id=campaign_id, states=_RANKED_VALUES, bin_width=SCORE_BIN
+            ),
         )
     return RankingSummary(
         found.code,
@@ -250,6 +277,41 @@ def ranking_summary(db: Database, *, actor: Actor | None, campaign: str | None) 
         if region is None
         else (),
     )
+
+
+#: numbers counted from campaigns' cases, by database, then by what they count and the
+#: state of the campaign they were counted in (see :func:`_kept`); the last few only
+_KEPT: weakref.WeakKeyDictionary[Database, OrderedDict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+_KEPT_LOCK = threading.Lock()
+_KEPT_AT_MOST = 256
+
+
+def _kept(db: Database, campaign: Campaign, what: tuple[Any, ...], count: Callable[[], _T]) -> _T:
+    """What ``count`` counts from ``campaign``'s cases (``what`` names it), counted once
+    for each state of the campaign instead of on every page view.
+
+    The state is the campaign's id, publication instant and event count. Whatever
+    changes a case's state or score (a decided appeal's final grade too) writes an
+    event, and every event adds to its campaign's event count in the same
+    transaction: a new count means new numbers. The caller read the campaign in the
+    transaction ``count`` counts in, before the cases, so what is kept under a count is
+    never older than it. One process's memory: a database restored from a backup is
+    served by a server started anew (as the README says), so no older state comes back.
+    """
+    key = (campaign.id, campaign.published_at, campaign.event_count, *what)
+    with _KEPT_LOCK:
+        kept = _KEPT.setdefault(db, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return cast(_T, kept[key])
+    value = count()
+    with _KEPT_LOCK:
+        kept[key] = value
+        while len(kept) > _KEPT_AT_MOST:
+            kept.popitem(last=False)
+    return value
 
 
 # --- exports -------------------------------------------------------------------------

@@ -153,7 +153,14 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "office_id"),
         Index("ix_cases_campaign_state", "campaign_id", "state"),
-        Index("ix_cases_campaign_region", "campaign_id", "region"),
+        #: a region's ranking page in order, its count from the index alone (issue 12)
+        Index(
+            "ix_cases_campaign_region_position",
+            "campaign_id",
+            "region",
+            "position_national",
+            "state",
+        ),
         CheckConstraint(one_of("state", CASE_STATES), name="ck_cases_state"),
     )
 

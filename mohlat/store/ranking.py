@@ -19,8 +19,10 @@ __all__ = [
     "RankingFilter",
     "number_positions",
     "ranked_cases",
+    "ranking_count",
     "ranking_counts",
     "ranking_page",
+    "ranking_rows",
 ]
 
 _cases = table_of(Case)
@@ -75,17 +77,37 @@ def ranking_page(
 ) -> tuple[list[RankedCase], int]:
     """One page of the campaign's ranking narrowed to ``wanted``, in the order of
     :func:`ranked_cases`, and how many rows the whole of it has."""
-    c, o = _cases.c, _offices.c
-    base = (
-        select(c.id)
-        .join(_offices, o.id == c.office_id)
-        .where(c.campaign_id == campaign_id, c.state.in_([str(s) for s in states]))
+    total = ranking_count(tx, campaign_id=campaign_id, states=states, wanted=wanted)
+    rows = ranking_rows(
+        tx, campaign_id=campaign_id, states=states, wanted=wanted, offset=offset, limit=limit
     )
-    total = tx.execute(
-        select(func.count()).select_from(_filtered(base, wanted).subquery())
-    ).scalar_one()
+    return rows, total
+
+
+def ranking_rows(
+    tx: Session,
+    *,
+    campaign_id: int,
+    states: Sequence[str],
+    wanted: RankingFilter,
+    offset: int,
+    limit: int,
+) -> list[RankedCase]:
+    """The rows of one page of :func:`ranking_page`."""
     query = _filtered(_ranking_select(campaign_id, states), wanted).offset(offset).limit(limit)
-    return [RankedCase(*row) for row in tx.execute(query)], int(total)
+    return [RankedCase(*row) for row in tx.execute(query)]
+
+
+def ranking_count(
+    tx: Session, *, campaign_id: int, states: Sequence[str], wanted: RankingFilter
+) -> int:
+    """How many rows the campaign's ranking narrowed to ``wanted`` has."""
+    c, o = _cases.c, _offices.c
+    base = select(c.id).where(c.campaign_id == campaign_id, c.state.in_([str(s) for s in states]))
+    if wanted.kind is not None or wanted.search:  # every case has its office: else no join
+        base = base.join(_offices, o.id == c.office_id)
+    query = select(func.count()).select_from(_filtered(base, wanted).subquery())
+    return int(tx.execute(query).scalar_one())
 
 
 def ranking_counts(
@@ -137,9 +159,8 @@ def _ranking_select(campaign_id: int, states: Sequence[str]) -> Any:
         )
         .join(_offices, o.id == c.office_id)
         .where(c.campaign_id == campaign_id, c.state.in_([str(s) for s in states]))
-        .order_by(
-            c.position_national.is_(None),
-            c.position_national,
+        .order_by(  # NULLS LAST, not "IS NULL" first: an index on the position serves it
+            c.position_national.asc().nulls_last(),
             c.total.desc(),
             o.code,
             c.id,

@@ -3,10 +3,11 @@ scripts or styles, no framing, no sniffing, no referrer leaving the site."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Final
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import URL, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CSP", "install"]
 
@@ -23,16 +24,30 @@ _HEADERS: Final = {
 }
 
 
+class _SecureHeaders:
+    """The headers added to the answer's start, as plain ASGI middleware: Starlette's
+    ``BaseHTTPMiddleware`` (``@app.middleware``) ran each request in a task of its
+    own with a stream between, 0.6 ms a request here (issue 12's benchmark)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or URL(scope=scope).path == "/api/docs":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+
 def install(app: FastAPI) -> None:
     """Add the headers to every answer of ``app`` (the API's docs page excepted: it
     loads its scripts from a CDN)."""
-
-    @app.middleware("http")
-    async def _secure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path != "/api/docs":
-            for name, value in _HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(_SecureHeaders)

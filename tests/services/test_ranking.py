@@ -29,8 +29,10 @@ import csv
 import io
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 from support import DECLARATION, World, tehran
 
 from mohlat.errors import CaseNotFound, InvalidInput, PermissionDenied, Refused
@@ -41,15 +43,20 @@ from mohlat.services.cases import ActionRequest, act_many
 from mohlat.services.offices import import_offices, office_rows
 from mohlat.services.ranking import (
     CSV_COLUMNS,
+    RankingFilter,
     RankingRow,
     eligible,
     explain,
     ranking,
     ranking_csv,
     ranking_json,
+    ranking_page,
+    ranking_summary,
 )
 from mohlat.store import Database
 from mohlat.store import queries as q
+from mohlat.store.models import Case, table_of
+from mohlat.store.ranking import ranking_count, ranking_counts
 from mohlat.workflow.definition import Role
 
 FORMULA = '=HYPERLINK("http://x")'
@@ -301,6 +308,67 @@ def test_a_decided_appeal_shows_its_change(finished: Published) -> None:
     others = [r for code, r in rows.items() if code not in ("P00002", "X0001", "P00008")]
     assert {r.state for r in others} == {"final"}
     assert all(r.final_total == r.total and r.change is None for r in others)
+
+
+def test_a_case_without_a_position_comes_last(published: Published) -> None:
+    world, cases = published.world, table_of(Case)
+    with world.db.transaction() as tx:
+        tx.execute(
+            update(cases)
+            .where(cases.c.id == published.case_of["P00001"])
+            .values(position_national=None)
+        )
+    rows = ranking(world.db, actor=World.admin, campaign=None)
+    assert [r.office_code for r in rows] == [*ORDER[1:], "P00001"]
+    region_1 = [
+        ranking_page(
+            world.db, actor=None, campaign=None, wanted=RankingFilter(region=1), page=n, per_page=1
+        )
+        for n in (1, 2)
+    ]
+    assert [[r.office_code for r in page.rows] for page in region_1] == [["X0001"], ["P00001"]]
+
+
+def test_the_numbers_are_counted_once_and_follow_a_decided_appeal(
+    published: Published, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary and a page's count are the same for every visitor until the campaign
+    changes: counted once, then kept; an appeal decided to a lower grade (P00003's
+    suburb: 80 A -> 78 B) changes them at the next view."""
+    import mohlat.services.ranking as ranked
+
+    world, counted = published.world, []
+    for counts in (ranking_count, ranking_counts):
+
+        def counting(*args: object, _counts: Any = counts, **kw: object) -> Any:
+            counted.append(_counts.__name__)
+            return _counts(*args, **kw)
+
+        monkeypatch.setattr(ranked, counts.__name__, counting)
+
+    def numbers() -> tuple[dict[str, int], dict[float, int], int]:
+        summary = ranking_summary(world.db, actor=None, campaign=None)
+        a_in_3 = ranking_page(
+            world.db, actor=None, campaign=None, wanted=RankingFilter(region=3, grade="A")
+        )
+        grades = {str(g.grade): g.cases for g in summary.per_region if g.region == 3}
+        return grades, {b.low: b.cases for b in summary.bins if b.cases}, a_in_3.total
+
+    before = numbers()
+    assert before == ({"A": 1, "B": 2}, {30: 2, 40: 1, 50: 1, 60: 2, 70: 3, 80: 2}, 1)
+    assert counted == ["ranking_counts", "ranking_count"]
+    assert numbers() == before and numbers() == before
+    assert len(counted) == 2  # kept: nothing counted again
+    for _ in range(2):  # narrowed by the offices' names: counted each time
+        found = ranking_page(world.db, actor=None, campaign=None, wanted=RankingFilter(search="X"))
+        assert found.total == 3
+    assert counted[2:] == ["ranking_count", "ranking_count"]
+    case = published.case_of["P00003"]
+    world.act("appeal", case, tehran(1400, 2, 20, 10))
+    world.act("decide", case, tehran(1400, 2, 25, 10), fields={"location": "suburb"})
+    after = numbers()
+    assert after == ({"B": 3}, {30: 2, 40: 1, 50: 1, 60: 2, 70: 4, 80: 1}, 0)
+    assert len(counted) == 6
 
 
 def test_decisions_taken_together_each_see_the_others_new_totals(

@@ -45,6 +45,21 @@ def test_the_ranking_is_public_in_persian_right_to_left(
     assert "<script" not in page.text and "style=" not in page.text
 
 
+def test_every_answer_carries_the_security_headers_but_the_api_docs(
+    published: tuple[World, TestClient],
+) -> None:
+    _, http = published
+    for path in ("/ranking", "/ranking/offices/NOPE", "/healthz", "/api/v1/nope", "/static/x"):
+        headers = http.get(path).headers
+        assert headers["content-security-policy"] == CSP, path
+        assert (headers["x-frame-options"], headers["x-content-type-options"]) == (
+            "DENY",
+            "nosniff",
+        )
+        assert headers["referrer-policy"] == "same-origin"
+    assert "content-security-policy" not in http.get("/api/docs").headers
+
+
 def test_filtered_by_region_it_shows_only_that_regions_offices(
     published: tuple[World, TestClient],
 ) -> None:
