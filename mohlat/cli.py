@@ -117,21 +117,21 @@ def _case_action(
     disputes: tuple[str, ...] = (),
     if_version: int | None = None,
 ) -> None:
+    from mohlat.api.cases import INPUT_PARAMS
     from mohlat.commands.gateway import call
     from mohlat.workflow.definition import Input
 
-    rule = ACTIONS[action]
-    given: dict[str, Any] = {"case": normalize_digits(case) if case else None}
-    if rule.inputs & {Input.DECLARATION, Input.FIELDS}:
-        given["fields"] = _pairs(fields, "field")
-    if Input.ASSOCIATION_SCORE in rule.inputs:
-        given["association_score"] = association
-    if Input.VIOLATIONS in rule.inputs:
-        given["violations"] = _pairs(violations, "violation")
-    if Input.TEXT in rule.inputs:
-        given["text"] = text
-    if Input.DISPUTES in rule.inputs:
-        given["disputes"] = list(disputes)
+    declared = _pairs(fields, "field")
+    given_as: dict[Input, Any] = {
+        Input.DECLARATION: declared,
+        Input.FIELDS: declared,
+        Input.ASSOCIATION_SCORE: association,
+        Input.VIOLATIONS: _pairs(violations, "violation"),
+        Input.TEXT: text,
+        Input.DISPUTES: list(disputes),
+    }
+    given = {INPUT_PARAMS[i]: given_as[i] for i in ACTIONS[action].inputs}
+    given["case"] = normalize_digits(case) if case else None
     summary = call(f"case.{action}", campaign=campaign, if_version=if_version, **given)
     _ok(
         f"{action}: case {summary.id} ({summary.office}) is now {summary.state}"

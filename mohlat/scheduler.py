@@ -13,8 +13,10 @@ import logging
 import signal
 from datetime import UTC, datetime
 from types import FrameType
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -67,20 +69,29 @@ def describe(report: SweepReport) -> str:
     return f"sweep: {report.total} event(s) in {report.batches} batch(es): " + "; ".join(parts)
 
 
-def run(db: Database, *, interval_seconds: float = 60.0, clock: Clock | None = None) -> None:
-    """Sweep now, then every ``interval_seconds`` until interrupted."""
-    clock = clock or SystemClock()
-    tick(db, clock=clock)
-    scheduler = BlockingScheduler(timezone="UTC")
+def _add_sweeps(
+    scheduler: BaseScheduler, db: Database, clock: Clock, interval: float, **when: Any
+) -> None:
+    """The sweep on ``scheduler`` every ``interval`` seconds: one at a time, runs missed
+    while it was busy or down folded into the next."""
     scheduler.add_job(
         tick,
-        IntervalTrigger(seconds=interval_seconds),
+        IntervalTrigger(seconds=interval),
         kwargs={"db": db, "clock": clock},
         id="sweep",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
+        **when,
     )
+
+
+def run(db: Database, *, interval_seconds: float = 60.0, clock: Clock | None = None) -> None:
+    """Sweep now, then every ``interval_seconds`` until interrupted."""
+    clock = clock or SystemClock()
+    tick(db, clock=clock)
+    scheduler = BlockingScheduler(timezone="UTC")
+    _add_sweeps(scheduler, db, clock, interval_seconds)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping the scheduler", signum)
@@ -102,16 +113,7 @@ def start_in_background(
     the sweep lock keeps it to one sweep at a time with any other scheduler."""
     clock = clock or SystemClock()
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        tick,
-        IntervalTrigger(seconds=interval_seconds),
-        kwargs={"db": db, "clock": clock},
-        id="sweep",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        next_run_time=datetime.now(UTC),
-    )
+    _add_sweeps(scheduler, db, clock, interval_seconds, next_run_time=datetime.now(UTC))
     scheduler.start()
     log.info("scheduler running in the server: a sweep every %s s", interval_seconds)
     return scheduler

@@ -17,7 +17,7 @@ from mohlat.calendars import normalize_digits
 from mohlat.views import CaseDetailView, CaseSummary, Explanation
 from mohlat.workflow.definition import ACTIONS, Input
 
-__all__ = ["ACTION_PARAMS"]
+__all__ = ["ACTION_PARAMS", "INPUT_PARAMS"]
 
 #: a declaration input's value: text (any digits) or a number (not a boolean: JSON's
 #: ``true`` is refused rather than read as 1)
@@ -81,6 +81,10 @@ _INPUT_FIELDS: dict[Input, tuple[str, Any, Any]] = {
     Input.DISPUTES: ("disputes", list[str], Field(default_factory=list)),
     Input.TEXT: ("text", str | None, None),
 }
+
+
+#: the name of the parameter each input of an action rule is sent as
+INPUT_PARAMS: dict[Input, str] = {i: name for i, (name, _, _) in _INPUT_FIELDS.items()}
 
 
 def _action_params(action: str) -> type[Params]:

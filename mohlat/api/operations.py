@@ -13,7 +13,7 @@ the services' (:mod:`mohlat.services.access`): an operation only passes the acto
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -148,13 +148,15 @@ def operation(
     return register
 
 
-def validation_error(error: ValidationError) -> InvalidInput:
-    """The first problem pydantic found, as mohlat's error naming the field."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"] if part not in ("body", "query"))
-    value = first.get("input")
-    shown = None if first["type"] == "missing" else value
-    return InvalidInput(where or "request", shown, first["msg"].lower())
+def validation_error(errors: Sequence[Mapping[str, Any]]) -> InvalidInput:
+    """The first of the problems pydantic found (its ``errors()``), as mohlat's error
+    naming the field."""
+    first = errors[0] if errors else {"loc": (), "msg": "not valid", "type": ""}
+    where = ".".join(
+        str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")
+    )
+    shown = None if first.get("type") == "missing" else first.get("input")
+    return InvalidInput(where or "request", shown, str(first["msg"]).lower())
 
 
 def parse_params(op: Operation, data: Mapping[str, Any]) -> Params:
@@ -162,4 +164,4 @@ def parse_params(op: Operation, data: Mapping[str, Any]) -> Params:
     try:
         return op.params.model_validate(dict(data))
     except ValidationError as error:
-        raise validation_error(error) from None
+        raise validation_error(error.errors()) from None

@@ -16,6 +16,7 @@ __all__ = [
     "ACTIONS_FA",
     "DEADLINES_FA",
     "KINDS_FA",
+    "OFFICE_FORMS_FA",
     "PAYLOAD_FA",
     "ROLES_FA",
     "STAFF_FORMS_FA",
@@ -86,6 +87,13 @@ ROLES_FA: Final[dict[str, str]] = {
 }
 
 #: the forms of the region's actions on a case page, and what each is called
+#: the forms of an office's actions, by action
+OFFICE_FORMS_FA: Final[dict[str, str]] = {
+    "declare": "خوداظهاری",
+    "correct": "اصلاح پرونده",
+    "appeal": "اعتراض به رتبه",
+}
+
 STAFF_FORMS_FA: Final[dict[str, str]] = {
     "review": "بررسی و تکمیل اطلاعات",
     "refer": "ارجاع به دفتر برای اصلاح",

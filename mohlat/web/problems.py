@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from mohlat.api.operations import validation_error
 from mohlat.errors import (
     AuthenticationFailed,
     ConcurrentUpdate,
@@ -136,10 +137,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "not valid"}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-        value = None if first.get("type") == "missing" else first.get("input")
-        return problem(InvalidInput(where or "request", value, str(first["msg"]).lower()))
+        return problem(validation_error(exc.errors()))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:

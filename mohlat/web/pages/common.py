@@ -10,6 +10,7 @@ page was asked for over HTTPS. Every form carries a token that must equal the
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from mohlat.errors import MohlatError, PermissionDenied
 from mohlat.services.access import Actor
 from mohlat.web.persian import filters
 from mohlat.web.problems import status_of
+from mohlat.workflow.definition import ACTIONS, Role, State
+from mohlat.workflow.rulebook import manual_actions_from
 
 if TYPE_CHECKING:
     from mohlat.web.routes import Served
@@ -42,6 +45,16 @@ def error_field(error: MohlatError, aliases: dict[str, str] | None = None) -> st
         return "form"
     field = named.split(".", 1)[0].strip().replace(" ", "_")
     return (aliases or {}).get(field, field)
+
+
+def open_actions(state: str, role: Role, forms: Collection[str]) -> list[str]:
+    """The actions among ``forms`` (those a page has a form for) that ``role`` may take
+    in ``state``, as the workflow's declaration says."""
+    return [
+        a
+        for a in manual_actions_from(State(state))
+        if a in forms and role in (ACTIONS[a].roles or ())
+    ]
 
 
 class FormRefused(PermissionDenied):

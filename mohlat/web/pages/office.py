@@ -13,15 +13,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from mohlat.errors import MohlatError
 from mohlat.views import CaseDetailView
-from mohlat.web.pages.common import Portal, Visitor
+from mohlat.web.pages.common import Portal, Visitor, open_actions
+from mohlat.web.persian import OFFICE_FORMS_FA
 from mohlat.web.problems import status_of
-from mohlat.workflow.definition import ACTIONS, Input, Role, State
-from mohlat.workflow.rulebook import manual_actions_from
+from mohlat.workflow.definition import ACTIONS, Input, Role
 
 __all__ = ["router", "time_left_fa"]
 
+
 #: the office actions that have a form, and what the form is called
-FORMS = {"declare": "خوداظهاری", "correct": "اصلاح پرونده", "appeal": "اعتراض به رتبه"}
+FORMS = OFFICE_FORMS_FA
 
 
 def time_left_fa(due: datetime | None, now: datetime) -> str:
@@ -42,15 +43,6 @@ def time_left_fa(due: datetime | None, now: datetime) -> str:
     if not days:
         parts.append(f"{minutes} دقیقه")
     return to_persian_digits(" و ".join(parts))
-
-
-def open_actions(state: str) -> list[str]:
-    """The actions with a form an office may take in ``state`` (the workflow's word)."""
-    return [
-        a
-        for a in manual_actions_from(State(state))
-        if a in FORMS and Role.OFFICE in (ACTIONS[a].roles or ())
-    ]
 
 
 def router(portal: Portal) -> APIRouter:
@@ -81,7 +73,7 @@ def router(portal: Portal) -> APIRouter:
         return portal.page(
             request, visitor, "my.html", detail=detail, now=now,
             left=[time_left_fa(d.due_at, now) for d in detail.deadlines],
-            actions=open_actions(detail.case.state), forms=FORMS,
+            actions=open_actions(detail.case.state, Role.OFFICE, FORMS), forms=FORMS,
         )  # fmt: skip
 
     @routes.get("/my/{action}")

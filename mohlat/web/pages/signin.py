@@ -15,13 +15,17 @@ from mohlat.workflow.definition import Role
 __all__ = ["home_of", "router"]
 
 
+#: where each role starts after signing in
+HOMES = {Role.OFFICE: "/my", Role.SUPERVISOR: "/queue", Role.ADMIN: "/admin"}
+
+
 def home_of(visitor: Visitor) -> str:
     """Where a signed-in visitor starts."""
     if visitor.actor is None:
         return "/login"
     if visitor.must_change_password:
         return "/password"
-    return {Role.OFFICE: "/my", Role.SUPERVISOR: "/queue", Role.ADMIN: "/admin"}[visitor.actor.role]
+    return HOMES[visitor.actor.role]
 
 
 def router(portal: Portal) -> APIRouter:
@@ -50,7 +54,7 @@ def router(portal: Portal) -> APIRouter:
         except MohlatError as error:
             return _again(portal, request, visitor, "login.html", error, given)
         response = portal.redirect(
-            "/password" if issued.must_change_password else _home_by_role(issued.role)
+            "/password" if issued.must_change_password else HOMES[Role(issued.role)]
         )
         portal.sign_in(request, response, issued.token)
         return response
@@ -117,10 +121,6 @@ def router(portal: Portal) -> APIRouter:
         return response
 
     return routes
-
-
-def _home_by_role(role: str) -> str:
-    return {"office": "/my", "supervisor": "/queue", "admin": "/admin"}.get(role, "/ranking")
 
 
 def _same_twice(given: dict[str, str]) -> None:

@@ -17,14 +17,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from mohlat.errors import MohlatError, Refused
 from mohlat.views import CaseDetailView, CaseSummary, DeadlineView, DeclarationForm, Explanation
-from mohlat.web.pages.common import Portal, Visitor, error_field
+from mohlat.web.pages.common import Portal, Visitor, error_field, open_actions
 from mohlat.web.pages.office import time_left_fa
 from mohlat.web.persian import STAFF_FORMS_FA, TEXT_LABELS_FA
 from mohlat.web.problems import status_of
-from mohlat.workflow.definition import ACTIONS, STATE_DEADLINES, Input, Role, State
-from mohlat.workflow.rulebook import manual_actions_from
+from mohlat.workflow.definition import ACTIONS, STATE_DEADLINES, Input, State
 
-__all__ = ["QueueRow", "open_actions", "queue", "router"]
+__all__ = ["QueueRow", "queue", "router"]
 
 #: the states of the cases the queue lists: waiting on the region, or on the office
 #: the region referred them to
@@ -50,16 +49,6 @@ class QueueRow:
     left: str
     #: its deadline has passed (an escalated appeal decision among them)
     overdue: bool
-
-
-def open_actions(state: str, role: Role) -> list[str]:
-    """The actions with a form on the case page that ``role`` may take in ``state``
-    (from the workflow's declaration)."""
-    return [
-        a
-        for a in manual_actions_from(State(state))
-        if a in STAFF_FORMS_FA and role in (ACTIONS[a].roles or ())
-    ]
 
 
 def queue(portal: Portal, visitor: Visitor, campaign: str | None) -> tuple[list[QueueRow], int]:
@@ -267,7 +256,7 @@ def _case_page(
     except Refused:  # not scored: nothing declared
         score = None
     assert visitor.actor is not None
-    actions = open_actions(case.state, visitor.actor.role)
+    actions = open_actions(case.state, visitor.actor.role, STAFF_FORMS_FA)
     now = portal.now()
     labels = {f.code: f.label_fa for f in (*form.fields, *form.violations)}
     if form.association is not None:
